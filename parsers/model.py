@@ -1,0 +1,133 @@
+"""The frozen dataclasses every parser returns.
+
+`Document.to_dict()` is the document JSON of ``CONTRACT.md``: every key is always present
+(``None`` or ``[]`` when unknown). `PageExtract` is the internal hand-over from a page reader
+(HTML, rendering, PDF, OFD) to the assembly step in `parsers.document`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+# Bump when a change to the parsers can change their output for the same input; stored with each
+# document so `ndrc-policy reparse` can tell which rows an improvement touched.
+PARSER_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class DocNumberParts:
+    """A 发文字号 split up: 发改开放〔2022〕408号 -> ("发改开放", 2022, 408).
+
+    For an order (令) the prefix is 国家发展改革委令 and `year`/`serial` its year and number.
+    """
+
+    prefix: str
+    year: int
+    serial: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A titled link, such as a 相关解读 entry; `url` is absolute, or None when the input had none."""
+
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a document (附件). `text` is filled when the file was fetched and read."""
+
+    title: str
+    url: str | None
+    file_type: str | None  # lower-case extension without the dot: "pdf", "ofd", "doc", ...
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One numbered unit (一、 （一） 1. （1） ① 第X编/章/节/条), flat, in reading order."""
+
+    seq: int  # 0-based position in Document.articles
+    level: int  # 1 for the outermost numbering of that text
+    label: str  # as printed: "一、", "（一）", "第一条"
+    number: int  # the label's integer value: "（二十一）" -> 21
+    heading: str | None  # short title the unit opens with ("总体要求"), else None
+    text: str  # the unit's own text: heading and child units excluded
+    parent: int | None  # seq of the enclosing unit
+    source: str = "body"  # "body", or "attachment:N" (N = 1-based position in attachments)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str | None
+    url: str | None
+    category: str | None
+    title: str | None
+    doc_number: str | None
+    doc_number_parts: DocNumberParts | None
+    publish_date: str | None
+    written_date: str | None
+    effective_date: str | None
+    source: str | None
+    issuers: tuple[str, ...]
+    addressees: str | None
+    body_text: str
+    preamble: str | None
+    articles: tuple[Article, ...]
+    attachments: tuple[Attachment, ...]
+    interpretations: tuple[Link, ...]
+    warnings: tuple[str, ...]
+    content_sha256: str
+    parser_version: str = PARSER_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document JSON of CONTRACT.md (tuples become lists, nested dataclasses dicts)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["doc_number_parts"] = asdict(self.doc_number_parts) if self.doc_number_parts else None
+        out["issuers"] = list(self.issuers)
+        for key in ("articles", "attachments", "interpretations"):
+            out[key] = [asdict(x) for x in out[key]]
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One entry of a column's list page (ul.u-list > li)."""
+
+    title: str
+    url: str  # absolute
+    date: str | None  # ISO date as listed
+    interpretations: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListPage:
+    url: str | None
+    category: str | None
+    items: tuple[ListItem, ...]
+    page_count: int | None  # createPageHTML's total
+    page_index: int | None  # createPageHTML's 0-based current index
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageExtract:
+    """What a page reader hands to assembly: chrome metadata plus the body as clean paragraphs.
+
+    `paragraphs` are in reading order with every box (ranking, related reading, share, footer)
+    already removed and a sentence cut by such a box joined again. `centered` holds the indexes of
+    paragraphs the page centred or right-aligned (HTML only): titles and signature blocks.
+    """
+
+    paragraphs: tuple[str, ...]
+    title: str | None = None
+    publish_date: str | None = None
+    source: str | None = None
+    category: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    interpretations: tuple[Link, ...] = ()
+    warnings: tuple[str, ...] = ()
+    centered: frozenset[int] = field(default_factory=frozenset)
