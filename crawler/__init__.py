@@ -1,0 +1,1 @@
+"""The Scrapy project and the `ndrc-policy` command line."""
