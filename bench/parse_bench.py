@@ -1,0 +1,91 @@
+"""Parse speed, measured side by side in one process on the same real NDRC detail pages.
+
+Prints docs/s of:
+  * the full structured parse (`parsers.parse`: decode, clean, metadata, articles),
+  * trafilatura's bare text extraction (`trafilatura.bare_extraction`), the reference,
+  * bare `lxml.html.fromstring` (the floor: building the tree alone),
+and the two ratios the project holds itself to:
+  full / trafilatura  >= 10    (structured parsing at least 10x a general extractor)
+  lxml  / full        <= 4     (the parse adds at most 3x the cost of building the tree)
+
+Usage: python bench/parse_bench.py [--seconds 2] [--pages DIR]
+Exit status 0 when both ratios hold, 1 otherwise (the numbers are printed either way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PAGES = Path(os.environ.get("NDRC_SHARED", ROOT.parent / "shared")) / "fixtures" / "ndrc" / "pages"
+
+TARGET_VS_TRAFILATURA = 10.0
+MAX_LXML_ADVANTAGE = 4.0
+
+
+def rate(func, inputs, seconds: float) -> float:
+    """Documents per second of `func` over `inputs`, repeated for about `seconds` (best of 3 rounds)."""
+    best = 0.0
+    for _ in range(3):
+        gc.collect()
+        done = 0
+        start = time.perf_counter()
+        deadline = start + seconds / 3
+        while True:
+            for item in inputs:
+                func(item)
+            done += len(inputs)
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+        best = max(best, done / (now - start))
+    return best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per contender")
+    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    args = parser.parse_args(argv)
+
+    from parsers import parse
+
+    pages = [(p.name, p.read_bytes()) for p in sorted(args.pages.glob("*_t*.html"))]
+    if not pages:
+        print(f"no detail pages found in {args.pages}", file=sys.stderr)
+        return 2
+    urls = {
+        name: "https://www.ndrc.gov.cn/xxgk/zcfb/{}/{}".format(name.split("_", 1)[0], name.split("_", 1)[1])
+        for name, _ in pages
+    }
+    inputs = [(urls[name], body) for name, body in pages]
+
+    import trafilatura
+
+    full = rate(lambda item: parse(item[1], url=item[0]), inputs, args.seconds)
+    ref = rate(lambda item: trafilatura.bare_extraction(item[1].decode("utf-8"), url=item[0]), inputs, args.seconds)
+    bare = rate(lambda item: lxml.html.fromstring(item[1]), inputs, args.seconds)
+
+    vs_ref = full / ref
+    lxml_adv = bare / full
+    print(f"pages: {len(inputs)} real detail pages from {args.pages}")
+    print(f"{'contender':<34}{'docs/s':>12}")
+    print(f"{'parsers.parse (full structured)':<34}{full:>12.0f}")
+    print(f"{'trafilatura.bare_extraction':<34}{ref:>12.0f}")
+    print(f"{'lxml.html.fromstring (tree only)':<34}{bare:>12.0f}")
+    ok_ref = vs_ref >= TARGET_VS_TRAFILATURA
+    ok_lxml = lxml_adv <= MAX_LXML_ADVANTAGE
+    print(f"full / trafilatura = {vs_ref:.1f}x  (goal >= {TARGET_VS_TRAFILATURA:g}x)  {'ok' if ok_ref else 'MISSED'}")
+    print(f"lxml / full        = {lxml_adv:.2f}x  (goal <= {MAX_LXML_ADVANTAGE:g}x)  {'ok' if ok_lxml else 'MISSED'}")
+    return 0 if ok_ref and ok_lxml else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
