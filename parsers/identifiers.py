@@ -1,0 +1,200 @@
+"""发文字号 and order numbers of the NDRC: find them, normalise them, split them, cut them off titles.
+
+Normal forms (what `doc_number` holds in the document JSON):
+- a 文号: ``发改开放〔2022〕408号`` (prefix 发改{司} or 发改办{司}, optional 规 suffix; brackets 〔〕, no spaces);
+- an order (令): ``国家发展改革委令2026年第41号``, or ``国家发展改革委令第41号`` when no year is known;
+- an announcement (公告): ``国家发展改革委公告2023年第1号``.
+
+Public functions: `normalize_doc_number`, `find_doc_numbers`, `doc_number_parts`, `strip_title_number`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.model import DocNumberParts
+
+# The agency name normal forms use for orders and announcements; the long name and the short one
+# both appear in the wild (中华人民共和国国家发展和改革委员会令 / 国家发展改革委令).
+AGENCY = "国家发展改革委"
+ORDER_PREFIX = AGENCY + "令"
+NOTICE_PREFIX = AGENCY + "公告"
+
+# Opening and closing brackets seen around the year of a 文号: the standard 〔〕, and the stand-ins
+# people type: [] 【】 （） () ［］ ﹝﹞ 〖〗. All normalise to 〔〕.
+_OPEN = "\\[【（(〔［﹝〖"
+_CLOSE = "\\]】）)〕］﹞〗"
+
+# Whitespace that turns up inside a cited 文号: spaces, U+3000, no-break spaces, line breaks.
+_WS = r"[\s\u00a0\u3000]*"
+
+_DIGIT = "[0-9０-９]"
+_NUM = f"{_DIGIT}(?:{_WS}{_DIGIT})*"  # a number possibly broken by a line break
+_YEAR = f"{_DIGIT}(?:{_WS}{_DIGIT}){{3}}"
+_HAN = "[\u4e00-\u9fff]"
+
+# 发改{司}〔YYYY〕N号: up to 6 characters of office name (开放, 价格规, 办体改, …) after 发改.
+_NDRC_NUMBER = (
+    f"(?P<w_prefix>发{_WS}改(?:{_WS}{_HAN}){{0,6}}){_WS}[{_OPEN}]{_WS}(?P<w_year>{_YEAR}){_WS}[{_CLOSE}]"
+    f"{_WS}(?P<w_serial>{_NUM}){_WS}号"
+)
+_AGENCY_NAME = f"国{_WS}家{_WS}发{_WS}展{_WS}(?:和{_WS})?改{_WS}革{_WS}委(?:{_WS}员{_WS}会)?"
+# 国家发展改革委令2014年第7号, 中华人民共和国国家发展和改革委员会令\n第41号, …令（2014年第7号）.
+_ORDER_NAMED = (
+    f"(?:中华人民共和国{_WS})?{_AGENCY_NAME}{_WS}令{_WS}[（(]?{_WS}"
+    f"(?:(?P<o_year>{_YEAR}){_WS}年{_WS})?第{_WS}(?P<o_serial>{_NUM}){_WS}号{_WS}[）)]?"
+)
+# 2026年第41号令 (as in list titles), optionally after the agency name.
+_ORDER_TRAILING = (
+    f"(?P<t_agency>{_AGENCY_NAME}{_WS})?(?P<t_year>{_YEAR}){_WS}年{_WS}第{_WS}(?P<t_serial>{_NUM}){_WS}号{_WS}令"
+)
+# 国家发展改革委公告2023年第1号.
+_NOTICE = f"{_AGENCY_NAME}{_WS}公{_WS}告{_WS}(?P<n_year>{_YEAR}){_WS}年{_WS}第{_WS}(?P<n_serial>{_NUM}){_WS}号"
+
+_ANY_RE = re.compile(
+    f"(?P<notice>{_NOTICE})|(?P<order>{_ORDER_NAMED})|(?P<trailing>{_ORDER_TRAILING})|(?P<wenhao>{_NDRC_NUMBER})"
+)
+
+# A Han character right before 发改 makes it someone else's number: 京发改规〔2017〕4号 (Beijing),
+# 甘发改价格规 (Gansu), 冀发改办 (Hebei), 沪发改 (Shanghai), 市发改 … — except these function words,
+# which lead into a citation (根据发改办…, 按照发改…, 详见发改…, …和发改…) and are nobody's abbreviation.
+CITATION_LEAD_CHARS = frozenset("据照按依见及和与或并的由经将于对在为即如以自从知")
+
+# Before a bare "2026年第41号令" only a non-Han character may stand (》, a space, a bracket, the start):
+# 商务部2019年第1号令 is another ministry's order.
+
+# Any 文号 at the end of a title, NDRC's or a co-issuer's (财建〔2021〕1号): the number the page is
+# listed with. Up to 12 Han characters of issuer abbreviation.
+_TITLE_NUMBER_RE = re.compile(
+    f"{_WS}[（(]{_WS}(?P<number>{_HAN}(?:{_WS}{_HAN}){{0,11}}{_WS}[{_OPEN}]{_WS}{_YEAR}{_WS}[{_CLOSE}]"
+    f"{_WS}{_NUM}{_WS}号){_WS}[）)]{_WS}$"
+)
+_TITLE_ORDER_RE = re.compile(f"{_WS}(?P<number>{_ORDER_TRAILING}){_WS}$")
+
+_HAN_RE = re.compile(_HAN)
+_SPACES = frozenset(" \t\r\n\u00a0\u3000\u2003")
+_SPACE_RE = re.compile(r"[\s\u00a0\u3000]+")
+_BRACKETS = str.maketrans({**{c: "〔" for c in "[【（(〔［﹝〖"}, **{c: "〕" for c in "]】）)〕］﹞〗"}})
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+_WENHAO_NORMAL_RE = re.compile(r"(?P<prefix>[^〔〕\s]+)〔(?P<year>\d{4})〕(?P<serial>\d+)号")
+_YEARED_NORMAL_RE = re.compile(
+    f"(?P<prefix>{re.escape(ORDER_PREFIX)}|{re.escape(NOTICE_PREFIX)})(?P<year>\\d{{4}})年第(?P<serial>\\d+)号"
+)
+
+
+def _char_before(text: str, pos: int) -> str:
+    """The last non-space character before `pos` ("" at the start)."""
+    while pos > 0 and text[pos - 1] in _SPACES:
+        pos -= 1
+    return text[pos - 1] if pos else ""
+
+
+def _clean(s: str) -> str:
+    return _SPACE_RE.sub("", s).translate(_FULLWIDTH_DIGITS)
+
+
+def _int(s: str) -> int:
+    return int(_clean(s))
+
+
+def _iter_numbers(text: str, year: int | None):
+    """Normalised NDRC numbers in `text`, in order (duplicates included)."""
+    for m in _ANY_RE.finditer(text):
+        kind = m.lastgroup  # the outer alternative that matched
+        if kind == "wenhao":
+            before = _char_before(text, m.start())
+            if _HAN_RE.match(before) and before not in CITATION_LEAD_CHARS:
+                continue
+            prefix = _clean(m["w_prefix"])
+            yield f"{prefix}〔{_int(m['w_year'])}〕{_int(m['w_serial'])}号"
+        elif kind == "notice":
+            yield f"{NOTICE_PREFIX}{_int(m['n_year'])}年第{_int(m['n_serial'])}号"
+        elif kind == "order":
+            order_year = _int(m["o_year"]) if m["o_year"] else year
+            yield _order(order_year, _int(m["o_serial"]))
+        elif kind == "trailing":
+            if not m["t_agency"]:
+                if _HAN_RE.match(_char_before(text, m.start())):
+                    continue
+            yield _order(_int(m["t_year"]), _int(m["t_serial"]))
+
+
+def _order(year: int | None, serial: int) -> str:
+    return f"{ORDER_PREFIX}{year}年第{serial}号" if year else f"{ORDER_PREFIX}第{serial}号"
+
+
+def normalize_doc_number(text: str, *, year: int | None = None) -> str | None:
+    """The first NDRC 文号, order or announcement number in `text`, normalised; None if there is none.
+
+    ``"发改开放 [2022] 408 号"`` -> ``"发改开放〔2022〕408号"``; ``"2026年第41号令"`` and
+    ``"中华人民共和国国家发展和改革委员会令\\n第41号"`` (with ``year=2026``) ->
+    ``"国家发展改革委令2026年第41号"``. Provincial look-alikes (京发改规〔2017〕4号) do not match.
+
+    `year` is for an order cited by its number alone (``…委员会令 第41号``): that number is not unique
+    (there are two 第7号), so the caller gives the year it knows from elsewhere — the listed title
+    (``2026年第41号令``) or the page's date. Without it such an order normalises to
+    ``国家发展改革委令第41号``, which `doc_number_parts` cannot split. A year printed in the text wins.
+    """
+    if not isinstance(text, str):
+        return None
+    for number in _iter_numbers(text, year):
+        return number
+    return None
+
+
+def find_doc_numbers(text: str, *, year: int | None = None) -> list[str]:
+    """Every NDRC 文号 / order / announcement number cited in `text`: normalised, in order of first
+    appearance, without duplicates. Numbers broken by spaces or line breaks are found too; `year`
+    as in `normalize_doc_number`."""
+    if not isinstance(text, str):
+        return []
+    return list(dict.fromkeys(_iter_numbers(text, year)))
+
+
+def doc_number_parts(doc_number: str) -> DocNumberParts | None:
+    """Split a 文号 into (prefix, year, serial): 发改开放〔2022〕408号 -> ("发改开放", 2022, 408);
+    国家发展改革委令2026年第41号 -> ("国家发展改革委令", 2026, 41).
+
+    Takes normal forms of any issuer (财建〔2021〕1号 splits too) and raw NDRC spellings, which it
+    normalises first. None for anything else, including an order without a year.
+    """
+    if not isinstance(doc_number, str):
+        return None
+    compact = _clean(doc_number).translate(_BRACKETS)
+    for pattern in (_YEARED_NORMAL_RE, _WENHAO_NORMAL_RE):
+        m = pattern.fullmatch(compact)
+        if m:
+            return DocNumberParts(m["prefix"], int(m["year"]), int(m["serial"]))
+    normal = normalize_doc_number(doc_number)
+    if normal and normal != compact:
+        return doc_number_parts(normal)
+    return None
+
+
+def strip_title_number(title: str) -> tuple[str, str | None]:
+    """Cut the 文号 the site appends to a listed title: (title proper, that 文号 normalised).
+
+    ``关于印发《物流网建设实施方案》的通知(发改经贸〔2026〕1241号)`` ->
+    ``("关于印发《物流网建设实施方案》的通知", "发改经贸〔2026〕1241号")``;
+    ``《粮食流通行政执法办法》 2026年第40号令`` -> ``("《粮食流通行政执法办法》", "国家发展改革委令2026年第40号")``.
+    Only a trailing bracket holding a whole 文号 is cut — ``…办法(试行)`` keeps its bracket. A
+    co-issuer's 文号 (财建〔2021〕1号) is cut and returned too: it is the number the page is listed with.
+    No number: ``(title stripped, None)``.
+    """
+    if not isinstance(title, str):
+        return "", None
+    stripped = title.strip(" \t\r\n\u00a0\u3000")
+    m = _TITLE_NUMBER_RE.search(stripped)
+    if m:
+        number = _clean(m["number"]).translate(_BRACKETS)
+        parts = _WENHAO_NORMAL_RE.fullmatch(number)
+        if parts:  # rewrite leading zeros or full-width digits the same way normalize_doc_number does
+            number = f"{parts['prefix']}〔{int(parts['year'])}〕{int(parts['serial'])}号"
+        return stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000"), number
+    m = _TITLE_ORDER_RE.search(stripped)
+    if m:
+        head = stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000")
+        if head:
+            return head, _order(_int(m["t_year"]), _int(m["t_serial"]))
+    return stripped, None
