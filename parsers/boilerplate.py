@@ -1,0 +1,194 @@
+"""The line rules that tell a page's chrome from its body in a text or Markdown rendering.
+
+A browser's text view of an NDRC detail page, or a page-to-Markdown tool's output, keeps every box
+the page draws: the navigation bar, the breadcrumb, the print and share widgets, the 排行榜 ranking
+box, the 相关解读 list and the footer. Each rule below is a named constant with the reason it exists
+(in the manner of trafilatura's rule sets); `parsers.rendering` applies them line by line.
+
+Lines reach these rules with their Markdown markup already removed (see `strip_markup`), so one
+rule serves the plain and the Markdown rendering alike.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# --- Markdown markup -------------------------------------------------------------------------
+
+# `![alt](src)`: images (logos, QR codes of the share widget) carry no text of the document.
+MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# `[text](url "title")`: a link keeps its text; the url is read separately for 相关解读 entries.
+MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# `# `…`###### ` headings: a Markdown tool renders the page title (h2.article_title) this way.
+MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# `* `, `- `, `+ ` bullets (the ranking items, the 相关解读 list). Ordered-list numbers ("1. ") are
+# NOT markup here: in a policy text they are the article labels and must stay.
+MD_BULLET = re.compile(r"^\s*[-*+]\s+")
+# `> ` block quotes.
+MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+# `**bold**`, `__bold__`, `*em*`, `_em_`, `~~strike~~`: the body's centred titles come out bold.
+MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+# Backslash escapes a Markdown writer adds before punctuation it would otherwise read as markup.
+MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+# A horizontal rule (---, ***, ___) separates the page's regions; it is not text.
+MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+# Inline HTML tags some converters leave (<br>, <span>): markup, not text.
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+# --- Chrome: navigation, breadcrumb, widgets -------------------------------------------------
+
+# The site's top navigation bar; a line made only of these words (any separators) is the bar.
+NAV_WORDS = frozenset(
+    {
+        "首页", "机构设置", "新闻动态", "政务公开", "政务服务", "发改数据", "互动交流",
+        "English", "无障碍", "繁體", "繁体", "简体", "登录", "注册", "搜索", "返回顶部",
+    }
+)
+# Breadcrumb: 首页 > 政务公开 > 政策 > 通知 (the bar and the crumb may share one line). Its last
+# item is the column, i.e. the document's category.
+BREADCRUMB = re.compile(r"(?:(?:您现在的|您的|当前)位置[:：]?\s*)?首页\s*[>＞›»]\s*(.+)$")
+BREADCRUMB_SEPARATOR = re.compile(r"\s*[>＞›»]\s*")
+# Breadcrumb items that are not a column name ("正文" ends some crumbs).
+BREADCRUMB_NOT_CATEGORY = frozenset({"正文", "详情", "当前位置"})
+# Print / share / font-size widgets: a line made only of these words is a widget, not text.
+WIDGET_WORDS = frozenset(
+    {
+        "打印", "打印本页", "关闭", "关闭窗口", "收藏", "分享", "分享到", "微博", "微信", "QQ",
+        "QQ空间", "人人网", "朋友圈", "扫一扫", "字号", "大", "中", "小", "默认", "纠错", "我要纠错",
+        "【", "】", "[", "]", "|", "：", ":", "、",
+    }
+)
+# Splits a chrome line into the words the two sets above are checked against.
+CHROME_TOKEN = re.compile(r"[\s|｜/·•【】\[\]()（）:：>＞›»]+")
+
+# --- Page metadata lines -----------------------------------------------------------------------
+
+# 发布时间：2022/03/28 (also 发布日期, with - or . or 年月日); may share a line with 来源.
+PUBLISH_DATE = re.compile(
+    r"(?:发布时间|发布日期|发文日期|时间|日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+# 来源：开放司 — the office that published the page.
+SOURCE = re.compile(r"(?:来源|信息来源|文章来源)\s*[:：]\s*(\S+)")
+# A line that is only page metadata (date, source, print/share words): dropped from the body.
+META_LINE = re.compile(r"^\s*(?:发布时间|发布日期|发文日期|来源|信息来源|文章来源|浏览次数|点击数)\s*[:：]")
+
+# --- The 排行榜 ranking box ----------------------------------------------------------------------
+
+# Header of the sidebar's most-read list; a browser lays the sidebar out inside the body's flow.
+RANKING_HEADER = re.compile(r"^(?:排行榜|点击排行|阅读排行|热点排行|热门排行)$")
+# A ranked item: "01 title", with an optional trailing date ("- " bullet already stripped).
+RANKING_ITEM = re.compile(r"^(\d{1,2})(?:[.、．]\s*|\s+)(\S.*)$")
+# A ranked item's rank alone on its line; the title follows on the next line.
+RANKING_NUMBER = re.compile(r"^(\d{1,2})$")
+# A ranked item's date line (2023-05-15).
+DATE_LINE = re.compile(r"^\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}$")
+
+# --- The 相关解读 box --------------------------------------------------------------------------
+
+# Header of the related-reading box (div.xgwz 相关政策与解读); its entries become interpretations.
+RELATED_HEADER = re.compile(r"^(?:相关解读|相关政策与解读|相关政策解读|政策解读|相关链接|相关文章|相关阅读|相关新闻)$")
+# An entry of that box is a title: it does not end a sentence. A line that does is body text again.
+SENTENCE_END = "。！？；!?;…"
+# Titles in that box are short; a longer line is body text that follows the box.
+RELATED_TITLE_MAX = 90
+# Article labels: a line opening with one is body text (一、 （一） 第三条 1. ①), never a link title.
+ARTICLE_LABEL = re.compile(
+    r"^(?:第[一二三四五六七八九十百千零〇两0-9]+[编章节条款]|[一二三四五六七八九十百]+、"
+    r"|[（(][一二三四五六七八九十百0-9]+[）)]|\d+[.．、]|[①-⑳])"
+)
+
+# --- Footer ------------------------------------------------------------------------------------
+
+# The site footer injected by jslm/footer: a line holding one of these is footer, never body.
+FOOTER_MARKERS = (
+    "网站地图", "联系我们", "主办单位", "承办单位", "技术支持", "网站标识码", "ICP备", "公网安备",
+    "版权所有", "如需转载", "网站声明", "隐私声明", "政府网站找错",
+)
+# Footer lines are short; a long line mentioning 联系我们 is body text quoting it.
+FOOTER_LINE_MAX = 120
+
+
+def strip_markup(line: str) -> tuple[str, list[tuple[str, str]], int]:
+    """One rendered line without its Markdown markup: (text, [(link text, url)], heading level).
+
+    Heading level is 0 for a line that is not a `#` heading.
+    """
+    links: list[tuple[str, str]] = []
+    line = HTML_TAG.sub("", line)
+    if MD_RULE.match(line):
+        return "", links, 0
+    level = 0
+    heading = MD_HEADING.match(line)
+    if heading:
+        level = len(heading.group(1))
+        line = heading.group(2)
+    line = MD_QUOTE.sub("", line)
+    line = MD_BULLET.sub("", line)
+    line = MD_IMAGE.sub("", line)
+
+    def _link(match: re.Match) -> str:
+        links.append((match.group(1), match.group(2)))
+        return match.group(1)
+
+    line = MD_LINK.sub(_link, line)
+    previous = None
+    while previous != line:  # nested emphasis (***x***) needs a second pass
+        previous = line
+        line = MD_EMPHASIS.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), line)
+    line = MD_ESCAPE.sub(r"\1", line)
+    line = html.unescape(line)
+    return line.strip(), [(MD_ESCAPE.sub(r"\1", t).strip(), u) for t, u in links], level
+
+
+def chrome_words(line: str) -> list[str]:
+    return [t for t in CHROME_TOKEN.split(line) if t]
+
+
+def is_nav_line(line: str) -> bool:
+    """Only navigation words, e.g. 首页 机构设置 新闻动态 (also run together: 首页机构设置…)."""
+    words = chrome_words(line)
+    if not words:
+        return False
+    if all(w in NAV_WORDS for w in words):
+        return True
+    # Link rows lose their separators once the markup is gone: 首页机构设置新闻动态….
+    rest = "".join(words)
+    for word in sorted(NAV_WORDS, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return not rest
+
+
+def is_widget_line(line: str) -> bool:
+    """Only print / share / font-size words: [打印], 微博, 微信, 分享到：."""
+    words = chrome_words(line)
+    return bool(words) and all(w in WIDGET_WORDS for w in words)
+
+
+def is_footer_line(line: str) -> bool:
+    return len(line) <= FOOTER_LINE_MAX and any(m in line for m in FOOTER_MARKERS)
+
+
+def breadcrumb_category(line: str) -> str | None:
+    """The last item of a breadcrumb line (通知 of 首页 > 政务公开 > 政策 > 通知), else None."""
+    match = BREADCRUMB.search(line)
+    if not match:
+        return None
+    items = [i.strip() for i in BREADCRUMB_SEPARATOR.split(match.group(1)) if i.strip()]
+    items = [i for i in items if i not in BREADCRUMB_NOT_CATEGORY]
+    return items[-1] if items else None
+
+
+def is_breadcrumb_line(line: str) -> bool:
+    """A breadcrumb, alone or after the navigation bar on the same line."""
+    match = BREADCRUMB.search(line)
+    if not match:
+        return False
+    head = line[: match.start()]
+    return not head.strip() or is_nav_line(head)
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a paragraph ends a sentence (or a quoted/bracketed one): no box can have cut it."""
+    text = text.rstrip("”’」』）)】\"' ")
+    return bool(text) and (text[-1] in SENTENCE_END or text.endswith("：") or text.endswith(":"))

@@ -1,0 +1,235 @@
+"""Text and Markdown renderings of a detail page → `PageExtract`: `extract_rendering(text, url)`.
+
+A rendering is what a browser's text view or a page-to-Markdown tool makes of a page: one line per
+block, with every box of the page laid out in the flow — navigation, breadcrumb, print and share
+widgets, the 排行榜 ranking box and the 相关解读 list (often in the middle of the body, cutting a
+sentence in two), the 发布时间 / 来源 line and the footer. The line rules live in
+`parsers.boilerplate`; this module walks the lines once, drops the chrome, reads the page metadata
+it carries (publish date, source, category, 相关解读 links, attachment links) and joins a sentence a
+box has cut.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from parsers import boilerplate as rules
+from parsers.metadata import DATE_LINE as SIGNATURE_DATE
+from parsers.metadata import agencies_in_line
+from parsers.model import Attachment, Link, PageExtract
+
+# Link targets that point nowhere: the navigation rows of a rendering link to "#".
+DEAD_HREF = re.compile(r"^(?:#.*|javascript:.*|)$", re.IGNORECASE)
+# Attachment files a detail page links (div.attachment): the text of the page lists them after
+# its body; they become PageExtract.attachments, not paragraphs.
+ATTACHMENT_FILE = re.compile(r"\.(pdf|ofd|docx?|wps|xlsx?|et|zip|rar|txt)$", re.IGNORECASE)
+# The label line of the attachment box (附件：) standing alone before the file links.
+ATTACHMENT_LABEL = re.compile(r"^附件[:：]?$")
+# Headings of this level or higher, before any body text, are the page title (h2.article_title).
+TITLE_HEADING_MAX_LEVEL = 3
+
+
+def extract_rendering(text: str, url: str | None) -> PageExtract:
+    """Read a text or Markdown rendering of a detail page. Never raises for any string."""
+    walker = _Walker(url)
+    for raw in (text or "").splitlines():
+        walker.feed(raw)
+    return walker.result()
+
+
+class _Walker:
+    """One pass over the lines: state is the box being skipped (None, "ranking" or "related")."""
+
+    def __init__(self, url: str | None):
+        self.url = url
+        self.body: list[str] = []
+        self.title: str | None = None
+        self.publish_date: str | None = None
+        self.source: str | None = None
+        self.category: str | None = None
+        self.interpretations: dict[str, Link] = {}
+        self.attachments: list[Attachment] = []
+        self.warnings: list[str] = []
+        self.box: str | None = None
+        self.box_cut = False  # a ranking / related box stood since the last body paragraph
+        self.next_rank = 1
+        self.rank_title_due = False
+        self.related_as_links = False
+
+    # -- the walk -------------------------------------------------------------------------------
+
+    def feed(self, raw: str) -> None:
+        line, links, level = rules.strip_markup(raw)
+        if not line:
+            return
+        bare = line.rstrip("：:").strip()
+        if rules.RANKING_HEADER.match(bare):
+            self._open_box("ranking")
+            return
+        if rules.RELATED_HEADER.match(bare):
+            self._open_box("related")
+            return
+        if self._chrome(line):
+            return
+        if self.box == "ranking" and self._ranking_line(line):
+            return
+        if self.box == "related" and self._related_line(line, links):
+            return
+        self.box = None
+        if level and level <= TITLE_HEADING_MAX_LEVEL and not self.body and self.title is None:
+            self.title = line
+            return
+        if self._attachment_line(line, links):
+            return
+        self._add_paragraph(line)
+
+    def _open_box(self, kind: str) -> None:
+        self.box = kind
+        self.box_cut = self.box_cut or bool(self.body)
+        self.next_rank = 1
+        self.rank_title_due = False
+        self.related_as_links = False
+
+    def _chrome(self, line: str) -> bool:
+        """Navigation, breadcrumb, widgets, page metadata and footer lines: read, then dropped."""
+        if rules.is_breadcrumb_line(line):
+            self.category = self.category or rules.breadcrumb_category(line)
+            return True
+        if rules.is_nav_line(line) or rules.is_widget_line(line):
+            return True
+        if rules.META_LINE.match(line):
+            date = rules.PUBLISH_DATE.search(line)
+            if date and not self.publish_date:
+                self.publish_date = _iso(*date.groups(), warnings=self.warnings)
+            source = rules.SOURCE.search(line)
+            if source and not self.source:
+                self.source = source.group(1).strip()
+            return True
+        if rules.is_footer_line(line):
+            self.box = None
+            return True
+        return False
+
+    def _ranking_line(self, line: str) -> bool:
+        """A ranked item (01 title), its date line, or its rank alone: part of the 排行榜 box."""
+        if rules.DATE_LINE.match(line):
+            return True
+        if self.rank_title_due:
+            self.rank_title_due = False
+            return True
+        number = rules.RANKING_NUMBER.match(line) or rules.RANKING_ITEM.match(line)
+        if number and self._is_next_rank(int(number.group(1))):
+            self.rank_title_due = number.re is rules.RANKING_NUMBER
+            return True
+        return False
+
+    def _is_next_rank(self, rank: int) -> bool:
+        # Ranks count up from 1 (01, 02, …): body text after the box does not continue the count.
+        if rank == self.next_rank or (self.next_rank == 1 and rank == 0):
+            self.next_rank = rank + 1
+            return True
+        return False
+
+    def _related_line(self, line: str, links: list[tuple[str, str]]) -> bool:
+        """A 相关解读 entry (a link, or a title line in a plain rendering): recorded, then dropped."""
+        link_text = "".join(t for t, _ in links)
+        if links and _compact(link_text) == _compact(line):
+            self.related_as_links = True
+            for title, href in links:
+                self._add_interpretation(title, href)
+            return True
+        if self.related_as_links or not self._looks_like_title(line):
+            return False
+        self._add_interpretation(line, None)
+        return True
+
+    def _looks_like_title(self, line: str) -> bool:
+        # A title ends no sentence, is short, opens with no article label, and is no signature line.
+        return (
+            len(line) <= rules.RELATED_TITLE_MAX
+            and not rules.ends_sentence(line)
+            and not rules.ARTICLE_LABEL.match(line)
+            and not SIGNATURE_DATE.match(_compact(line))
+            and not agencies_in_line(line)
+        )
+
+    def _add_interpretation(self, title: str, href: str | None) -> None:
+        title = title.strip()
+        if not title:
+            return
+        url = self._absolute(href)
+        known = self.interpretations.get(title)
+        if known is None or (known.url is None and url):
+            self.interpretations[title] = Link(title=title, url=url)
+
+    def _attachment_line(self, line: str, links: list[tuple[str, str]]) -> bool:
+        """A link (or plain name) of an attached file: an attachment, not a paragraph."""
+        files = [(t, h) for t, h in links if ATTACHMENT_FILE.search(urlsplit(h).path or "")]
+        if files and _compact("".join(t for t, _ in links)) == _compact(line):
+            for title, href in files:
+                ext = ATTACHMENT_FILE.search(urlsplit(href).path).group(1).lower()
+                self.attachments.append(Attachment(title=title.strip() or href, url=self._absolute(href), file_type=ext))
+        elif not links and ATTACHMENT_FILE.search(line) and len(line) <= 120 and " " not in line.strip():
+            ext = ATTACHMENT_FILE.search(line).group(1).lower()
+            self.attachments.append(Attachment(title=line.strip(), url=None, file_type=ext))
+        else:
+            return False
+        if self.body and ATTACHMENT_LABEL.match(self.body[-1]):
+            self.body.pop()  # the box's own 附件： label
+        return True
+
+    def _add_paragraph(self, line: str) -> None:
+        if self.box_cut and self.body and not rules.ends_sentence(self.body[-1]) and not rules.ARTICLE_LABEL.match(line):
+            # The sentence a box cut in two ("…可再生能源发" / 排行榜 … / "电、先进核电…").
+            self.body[-1] = _join(self.body[-1], line)
+        else:
+            self.body.append(line)
+        self.box_cut = False
+
+    # -- result ---------------------------------------------------------------------------------
+
+    def result(self) -> PageExtract:
+        if not self.body:
+            self.warnings.append("the rendering holds no body text once navigation and boxes are removed")
+        return PageExtract(
+            paragraphs=tuple(self.body),
+            title=self.title,
+            publish_date=self.publish_date,
+            source=self.source,
+            category=self.category,
+            attachments=tuple(self.attachments),
+            interpretations=tuple(self.interpretations.values()),
+            warnings=tuple(self.warnings),
+        )
+
+    def _absolute(self, href: str | None) -> str | None:
+        if href is None or DEAD_HREF.match(href.strip()):
+            return None
+        href = href.strip()
+        if urlsplit(href).scheme in ("http", "https"):
+            return href
+        if self.url and urlsplit(self.url).scheme in ("http", "https"):
+            return urljoin(self.url, href)
+        return None  # a relative link with no page address to resolve it against
+
+
+def _join(left: str, right: str) -> str:
+    """Join the halves of a cut sentence; a space only between two ASCII words."""
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _iso(year: str, month: str, day: str, *, warnings: list[str]) -> str | None:
+    import datetime as _dt
+
+    try:
+        return _dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        warnings.append(f"not a valid publish date: {year}/{month}/{day}")
+        return None
