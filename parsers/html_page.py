@@ -1,0 +1,507 @@
+"""NDRC detail pages of every template → `PageExtract` (chrome metadata + clean body paragraphs).
+
+Templates handled (see NDRC-SITE.md):
+- current (2023 on): meta ArticleTitle/PubDate/ContentSource/ColumnName, `h2.article_title`,
+  `div.article_con > div.TRS_Editor`, `div.attachment`, sidebar `div.xgwz` (相关政策与解读);
+- 2019–2023: `div.article_con.article_con_title` / `article_con_notitle`, `<p>` paragraphs with
+  　　 indents, `div.Custom_UnionStyle` inside `div.TRS_Editor`;
+- pre-2019 (`/zcfb/zcfbtz/…`): `.txt_title1`, `.txt_subtitle1` (date), `#dSourceText`, `.TRS_Editor`;
+- anything else: what can be read, with a warning; the dispatcher decides what to do with it.
+
+The body is walked once: block elements end a paragraph, inline elements join (so a name split
+across spans, 国 + 家发展改革委, stays one word). Boxes that are not the document (ranking,
+related reading, share, print, navigation) are cut out first, and a sentence such a box had cut
+in two is joined again. `extract_detail` never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import threading
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from parsers.blocking import block_reason
+from parsers.model import Attachment, Link, PageExtract
+
+
+def _cls(name: str) -> str:
+    """XPath predicate: the element's class list holds `name` (classes may carry stray spaces)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# --- where the parts of a page are -------------------------------------------------------------
+
+# The article body, most specific first: the current and 2019–2023 templates nest TRS_Editor in
+# div.article_con (…_title / …_notitle); pre-2019 pages have a bare .TRS_Editor; TRS_UEDITOR is the
+# same CMS's newer editor; a page with none of these falls back to article_con itself.
+BODY_XPATHS = tuple(
+    etree.XPath(x)
+    for x in (
+        f"//div[{_cls('article_con')} or {_cls('article_con_title')} or {_cls('article_con_notitle')}]"
+        f"//div[{_cls('TRS_Editor')} or {_cls('TRS_UEDITOR')}]",
+        f"//div[{_cls('TRS_Editor')} or {_cls('TRS_UEDITOR')}]",
+        f"//div[{_cls('article_con')} or {_cls('article_con_title')} or {_cls('article_con_notitle')}]",
+        "//*[@id='UCAP-CONTENT' or @id='zoom']",
+    )
+)
+
+# The title as the site shows it, raw (with its trailing (文号)): the current template's
+# h2.article_title, then the ArticleTitle meta, then the pre-2019 .txt_title1.
+TITLE_HEADING = etree.XPath(f"//*[{_cls('article_title')}]")
+TITLE_OLD = etree.XPath(f"//*[{_cls('txt_title1')}]")
+HTML_TITLE = etree.XPath("//title")
+# <title> is the last resort: "【…】-国家发展和改革委员会" wraps the real title.
+HTML_TITLE_WRAPPER = re.compile(r"^\s*【(?P<t>.*)】\s*[-－—_|].*$|^(?P<u>.*?)\s*[-－—_|]\s*(?:中华人民共和国)?国家发展和改革委员会\s*$", re.S)
+
+# 发布时间 and 来源 in the chrome: div.time / div.laiyuantext now, .txt_subtitle1 / #dSourceText before 2019.
+TIME_BOX = etree.XPath(f"//div[{_cls('time')}] | //*[{_cls('txt_subtitle1')}]")
+SOURCE_BOX = etree.XPath(f"//*[{_cls('laiyuantext')}] | //*[@id='dSourceText']")
+SOURCE_PREFIX = re.compile(r"^\s*(?:信息)?来源\s*[:：]\s*")
+# The breadcrumb (首页 > 政务公开 > 政策 > 通知): its last item is the column when no meta says so.
+BREADCRUMB_LINKS = etree.XPath(f"//div[{_cls('path')}]//a")
+
+META_TAGS = etree.XPath("//meta[@name and @content]")
+
+# 相关政策与解读 sidebar: hidden (display:none) unless it has links, but the links are in the HTML.
+INTERPRETATION_LINKS = etree.XPath(f"//div[{_cls('xgwz')}]//a[@href]")
+# The attachment block under the body (relative ./P0….pdf and a parallel .ofd).
+ATTACHMENT_LINKS = etree.XPath(f"//div[{_cls('attachment')}]//a[@href]")
+# Body links to these extensions are attachments too.
+ATTACHMENT_EXTENSIONS = frozenset({"pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "rar"})
+
+LIST_PAGE_MARK = etree.XPath(f"//ul[{_cls('u-list')}]")
+ANY_LINKS = etree.XPath(".//a[@href]")
+
+# --- what is not the document ------------------------------------------------------------------
+
+# Elements that never hold document text.
+NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "button", "select", "textarea", "input", "head")
+# Boxes known by class or id, removed wherever they stand, even inside the body: the sidebar
+# (article_r) with 相关政策与解读 (xgwz) and 排行榜 (phb, #paihangbang); the print button (dy,
+# dy_btn); the date/source/share bar (shezhi); share widgets; breadcrumb, header, navigation,
+# footer; the list pages' 解读 pop-up (popbox); the attachment block (read separately).
+NOISE_XPATH = etree.XPath(
+    " | ".join(
+        [f".//{t}" for t in NOISE_TAGS]
+        + [
+            f".//*[{_cls(c)}]"
+            for c in (
+                "article_r", "xgwz", "phb", "article_r_ul", "dy", "dy_btn", "shezhi", "share", "bdsharebuttonbox",
+                "fenxiang", "bshare-custom", "path", "header", "footer", "nav", "popbox", "attachment", "xgjd", "xgzc",
+            )
+        ]
+        + [".//*[@id='paihangbang' or @id='share' or @id='print']", ".//nav", ".//footer", ".//header"]
+    )
+)
+# Headings of boxes with no reliable class: the box is the heading plus the links under it, cut out
+# together. 相关解读 boxes also feed `interpretations`.
+BOX_HEADINGS = frozenset({"排行榜", "相关解读", "相关政策与解读", "相关政策", "相关链接", "相关新闻", "相关阅读", "分享到", "打印", "[打印]", "【打印】", "关闭窗口", "【关闭窗口】"})
+INTERPRETATION_HEADINGS = frozenset({"相关解读", "相关政策与解读", "相关政策"})
+# What may stand in a box beside its heading and links: ranks (01), dates, separators.
+BOX_RESIDUE = re.compile(r"[\s\d\-/.:：|、·•()（）\[\]【】>＞]+")
+# The element put where a box was, so the paragraph builder knows a sentence may continue after it.
+CUT_TAG = "ndrc-cut"
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+# Elements that end a paragraph (HTML block-level elements and line breaks).
+BLOCK_TAGS = frozenset(
+    "p div br li tr h1 h2 h3 h4 h5 h6 table tbody thead tfoot ul ol dl dt dd section article aside "
+    "blockquote center pre hr form fieldset address figure figcaption main caption".split()
+)
+# Table cells are separated by a space inside their row's paragraph.
+CELL_TAGS = frozenset({"td", "th"})
+# text-align center/right (or align=center/right, or <center>) marks titles, 文号 and signatures.
+ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.I)
+CENTERED_ALIGNS = frozenset({"center", "right", "-webkit-center", "-moz-center", "end"})
+# Indents and spacing: U+3000 ideographic space, U+2002/U+2003 en/em spaces, no-break space and
+# other Unicode spaces become plain spaces; zero-width characters vanish.
+SPACE_CHARS = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+# A source line break between two CJK characters is not a space in Chinese text.
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\u00a0]*\n\s*(?=[{_CJK}])")
+# A paragraph that ends with one of these ends its sentence: a box after it did not cut anything.
+SENTENCE_END = tuple("。；;！!？?：:”’」』）)》…")
+# A paragraph starting like a numbered unit or heading is never the rest of a cut sentence.
+NEW_UNIT = re.compile(r"^(?:[一二三四五六七八九十百零]+、|[（(][一二三四五六七八九十百零\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百零\d]+[编章节条]|附件)")
+
+# Characters an XML/HTML tree cannot hold (lone surrogates, C0 controls, non-characters).
+ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+_local = threading.local()
+
+
+def _parser() -> lxml_html.HTMLParser:
+    """One lxml parser per thread (parsers are not safe to share between threads)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    return parser
+
+
+def parse_html(html: str) -> etree._Element | None:
+    """An lxml tree of any string, or None when nothing parses (empty, comment-only input)."""
+    text = ILLEGAL_CHARS.sub("", XML_DECLARATION.sub("", html or "", count=1))
+    if not text.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(text.encode("utf-8"), parser=_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def clean_text(text: str) -> str:
+    """Whitespace normalised: indents stripped, runs of spaces collapsed, CJK line breaks joined."""
+    text = ZERO_WIDTH.sub("", text)
+    text = CJK_LINE_BREAK.sub("", text)
+    return SPACE_CHARS.sub(" ", text).strip()
+
+
+def iso_date(text: str | None) -> str | None:
+    """The first valid YYYY-MM-DD / YYYY/MM/DD / YYYY年M月D日 date in text, as ISO."""
+    for match in DATE.finditer(text or ""):
+        try:
+            return _dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def meta_tags(root: etree._Element) -> dict[str, str]:
+    """name (lower case) → content of the page's <meta name content> tags, first one wins."""
+    out: dict[str, str] = {}
+    for meta in META_TAGS(root):
+        name = (meta.get("name") or "").strip().lower()
+        if name and name not in out:
+            out[name] = clean_text(meta.get("content") or "")
+    return out
+
+
+def absolute_url(href: str | None, base: str | None) -> str | None:
+    """`href` made absolute against the page URL; None for empty, fragment and javascript: links,
+    and for relative links when there is no page URL."""
+    href = (href or "").strip()
+    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "about:")):
+        return None
+    if href.startswith("//"):
+        href = "https:" + href
+    if urlsplit(href).scheme in ("http", "https"):
+        return href
+    if not base:
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def _text(el: etree._Element) -> str:
+    return clean_text("".join(el.itertext()))
+
+
+def _is_centered(el: etree._Element, inherited: bool) -> bool:
+    if el.tag == "center":
+        return True
+    align = (el.get("align") or "").strip().lower()
+    style = el.get("style") or ""
+    match = ALIGN_STYLE.search(style) if style else None
+    value = match.group(1).lower() if match else align
+    if not value:
+        return inherited
+    return value in CENTERED_ALIGNS
+
+
+class _Builder:
+    """Walks a body tree into paragraphs: blocks break, inline runs join, cuts are remembered."""
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, bool]] = []
+        self.paragraphs: list[tuple[str, bool]] = []
+        self.cuts: set[int] = set()  # a box was cut out just before paragraph i
+
+    def flush(self) -> None:
+        if not self.pieces:
+            return
+        text = clean_text("".join(t for t, _ in self.pieces))
+        if text:
+            centered = all(c for t, c in self.pieces if t.strip())
+            self.paragraphs.append((text, centered))
+        self.pieces.clear()
+
+    def walk(self, el: etree._Element, centered: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None:  # comment or processing instruction left by the parser
+            return
+        tag = tag.lower()
+        if tag == CUT_TAG:
+            self.flush()
+            self.cuts.add(len(self.paragraphs))
+            return
+        here = _is_centered(el, centered)
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        elif tag in CELL_TAGS:
+            self.pieces.append((" ", here))
+        if tag == "br":
+            return
+        if el.text:
+            self.pieces.append((el.text, here))
+        for child in el:
+            self.walk(child, here)
+            if child.tail:
+                self.pieces.append((child.tail, here))
+        if block:
+            self.flush()
+
+    def result(self) -> tuple[tuple[str, ...], frozenset[int]]:
+        self.flush()
+        merged: list[tuple[str, bool]] = []
+        for i, (text, centered) in enumerate(self.paragraphs):
+            if i in self.cuts and merged and _continues(merged[-1], (text, centered)):
+                prev_text, prev_centered = merged[-1]
+                merged[-1] = (prev_text + text, prev_centered)
+            else:
+                merged.append((text, centered))
+        return tuple(t for t, _ in merged), frozenset(i for i, (_, c) in enumerate(merged) if c)
+
+
+def _continues(before: tuple[str, bool], after: tuple[str, bool]) -> bool:
+    """Whether `after` is the rest of the sentence `before` was cut in by a box."""
+    (prev, prev_centered), (nxt, next_centered) = before, after
+    if prev_centered or next_centered:
+        return False
+    return not prev.endswith(SENTENCE_END) and not NEW_UNIT.match(nxt)
+
+
+def _box_of(heading: etree._Element, body: etree._Element, title: str) -> etree._Element:
+    """The largest ancestor of a box heading that holds nothing but the heading and links."""
+    box = heading
+    while True:
+        parent = box.getparent()
+        if parent is None or parent is body:
+            return box
+        residue = "".join(parent.itertext())
+        for link in parent.iter("a"):
+            residue = residue.replace("".join(link.itertext()), "", 1)
+        residue = BOX_RESIDUE.sub("", residue.replace(title, "", 1))
+        if residue:
+            return box
+        box = parent
+
+
+def _cut(el: etree._Element) -> None:
+    """Replace `el` by a cut marker, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    marker = etree.Element(CUT_TAG)
+    marker.tail = el.tail
+    parent.replace(el, marker)
+
+
+def _links(anchors, base: str | None) -> list[tuple[str, str | None, str]]:
+    """(title, absolute url, raw href) for each anchor with a usable href."""
+    out = []
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
+            continue
+        title = _text(a) or clean_text(a.get("title") or "")
+        out.append((title, absolute_url(href, base), href))
+    return out
+
+
+def _dedupe_links(links: list[tuple[str, str | None, str]]) -> tuple[Link, ...]:
+    """De-duplicated by URL, then by title; first occurrence kept."""
+    seen_urls: set[str] = set()
+    seen_titles: set[str] = set()
+    out = []
+    for title, url, href in links:
+        key = url or href
+        if key in seen_urls or not title or title in seen_titles:
+            continue
+        seen_urls.add(key)
+        seen_titles.add(title)
+        out.append(Link(title=title, url=url))
+    return tuple(out)
+
+
+def _extension(href: str) -> str | None:
+    path = urlsplit(href).path if "://" in href or href.startswith("/") else href.split("?")[0].split("#")[0]
+    name = path.rsplit("/", 1)[-1]
+    if "." not in name:
+        return None
+    ext = name.rsplit(".", 1)[-1].lower()
+    return ext if ext.isalnum() and len(ext) <= 5 else None
+
+
+def _attachments(links: list[tuple[str, str | None, str]]) -> tuple[Attachment, ...]:
+    seen: set[str] = set()
+    out = []
+    for title, url, href in links:
+        key = url or href
+        if key in seen:
+            continue
+        seen.add(key)
+        ext = _extension(href)
+        if not title:
+            title = urlsplit(href).path.rsplit("/", 1)[-1] or href
+        out.append(Attachment(title=title, url=url, file_type=ext))
+    return tuple(out)
+
+
+def _title(root: etree._Element, meta: dict[str, str], warnings: list[str]) -> str | None:
+    for el in TITLE_HEADING(root):
+        text = _text(el)
+        if text:
+            return text
+    if meta.get("articletitle"):
+        return meta["articletitle"]
+    for el in TITLE_OLD(root):
+        text = _text(el)
+        if text:
+            return text
+    for el in HTML_TITLE(root):
+        text = _text(el)
+        match = HTML_TITLE_WRAPPER.match(text)
+        if match:
+            text = clean_text(match.group("t") or match.group("u") or "")
+        if text:
+            warnings.append("title taken from the <title> element")
+            return text
+    return None
+
+
+def _publish_date(root: etree._Element, meta: dict[str, str]) -> str | None:
+    date = iso_date(meta.get("pubdate"))
+    if date:
+        return date
+    for el in TIME_BOX(root):
+        date = iso_date(_text(el))
+        if date:
+            return date
+    return None
+
+
+def _source(root: etree._Element, meta: dict[str, str]) -> str | None:
+    if meta.get("contentsource"):
+        return meta["contentsource"]
+    for el in SOURCE_BOX(root):
+        text = SOURCE_PREFIX.sub("", _text(el)).strip()
+        if text:
+            return text
+    return None
+
+
+def _category(root: etree._Element, meta: dict[str, str]) -> str | None:
+    if meta.get("columnname"):
+        return meta["columnname"]
+    crumbs = [_text(a) for a in BREADCRUMB_LINKS(root)]
+    crumbs = [c for c in crumbs if c]
+    return crumbs[-1] if crumbs else None
+
+
+def _body(root: etree._Element) -> etree._Element | None:
+    for xpath in BODY_XPATHS:
+        found = xpath(root)
+        if found:
+            return found[0]
+    return None
+
+
+def extract_detail(html: str, url: str | None) -> PageExtract:
+    """Chrome metadata and clean body paragraphs of a detail page. Never raises.
+
+    A page that is not a policy detail page (WAF page, list page, anything else) comes back with
+    whatever could be read and a warning saying what it looks like.
+    """
+    try:
+        return _extract(html if isinstance(html, str) else str(html or ""), url)
+    except RecursionError:
+        return PageExtract(paragraphs=(), warnings=("page nested too deeply to read",))
+
+
+def _extract(html: str, url: str | None) -> PageExtract:
+    warnings: list[str] = []
+    reason = block_reason(html)
+    if reason:
+        warnings.append(f"not a document: blocked or challenge page ({reason})")
+    root = parse_html(html)
+    if root is None:
+        return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
+
+    meta = meta_tags(root)
+    title = _title(root, meta, warnings)
+    publish_date = _publish_date(root, meta)
+    source = _source(root, meta)
+    category = _category(root, meta)
+
+    interpretation_links = _links(INTERPRETATION_LINKS(root), url)
+    attachment_links = _links(ATTACHMENT_LINKS(root), url)
+
+    body = _body(root)
+    paragraphs: tuple[str, ...] = ()
+    centered: frozenset[int] = frozenset()
+    if body is None:
+        warnings.append("no article body found: not a policy detail page")
+        if LIST_PAGE_MARK(root):
+            warnings.append("looks like a list page (ul.u-list)")
+    else:
+        for el in list(NOISE_XPATH(body)):
+            if el is not body and el.getparent() is not None:
+                if isinstance(el.tag, str) and el.tag.lower() in NOISE_TAGS:
+                    el.drop_tree()
+                else:
+                    _cut(el)
+        body_text = "".join(body.itertext())
+        has_box = any(h in body_text for h in BOX_HEADINGS)
+        for heading in list(body.iter()) if has_box else ():
+            if not isinstance(heading.tag, str) or heading is body or heading.getparent() is None:
+                continue
+            label = _text(heading).replace(" ", "")
+            if label in BOX_HEADINGS and _is_attached(heading, body):
+                box = _box_of(heading, body, label)
+                if label in INTERPRETATION_HEADINGS:
+                    interpretation_links.extend(_links(ANY_LINKS(box), url))
+                _cut(box)
+        for title_, link_url, href in _links(ANY_LINKS(body), url):
+            if _extension(href) in ATTACHMENT_EXTENSIONS:
+                attachment_links.append((title_, link_url, href))
+        builder = _Builder()
+        builder.walk(body, _is_centered(body, False))
+        paragraphs, centered = builder.result()
+        if not paragraphs:
+            warnings.append("the article body is empty")
+
+    if url is None and any(u is None and not h.startswith(("http", "//")) for _, u, h in interpretation_links + attachment_links):
+        warnings.append("relative links left without URL: no page URL given")
+    if title is None:
+        warnings.append("no title found")
+
+    return PageExtract(
+        paragraphs=paragraphs,
+        title=title,
+        publish_date=publish_date,
+        source=source,
+        category=category,
+        attachments=_attachments(attachment_links),
+        interpretations=_dedupe_links(interpretation_links),
+        warnings=tuple(dict.fromkeys(warnings)),
+        centered=centered,
+    )
+
+
+def _is_attached(el: etree._Element, body: etree._Element) -> bool:
+    """Whether `el` is still inside `body` (an earlier cut may have removed an ancestor)."""
+    for ancestor in el.iterancestors():
+        if ancestor is body:
+            return True
+    return False

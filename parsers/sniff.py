@@ -1,0 +1,105 @@
+"""What kind of input a file is: "pdf", "ofd", "html" or "text" (a rendering), else ParseError.
+
+Decided from the bytes alone (magic numbers, the OFD container's OFD.xml, markup near the start),
+never from a file name or a Content-Type, which the site and users both get wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from parsers.encoding import BOMS, decode_bytes
+from parsers.errors import ParseError
+
+# A PDF may carry a little junk before its header; readers accept %PDF within the first 1 KiB.
+PDF_MAGIC = b"%PDF-"
+PDF_HEADER_WINDOW = 1024
+
+# OFD (GB/T 33190) is a zip container whose root holds OFD.xml.
+ZIP_MAGIC = b"PK\x03\x04"
+OFD_ENTRY = "ofd.xml"
+
+# Other binary formats a link can lead to, named so the error says what the file was. Two-byte
+# magics that plain text can start with ("BM", "MZ") are left to the NUL-byte check.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc/.xls/.wps)"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip stream (still compressed)"),
+    (b"BZh", "a bzip2 stream"),
+    (b"\x28\xb5\x2f\xfd", "a zstd stream (still compressed)"),
+    (b"\x7fELF", "an executable"),
+    (b"RIFF", "a RIFF media file"),
+    (b"\x00\x00\x00\x18ftyp", "an MP4 video"),
+    (b"\x00\x00\x00\x20ftyp", "an MP4 video"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+# Markup that makes a text an HTML page, looked for near the start. A Markdown rendering may
+# contain a stray <br>, so only document-level tags (or a tag as the very first thing) count.
+HTML_WINDOW = 4096
+_HTML_START = re.compile(r"^\s*<(?:!doctype|html|head|body|meta|title|script|div|table|p|span|!--|\?xml)\b", re.I)
+_HTML_ANYWHERE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I)
+
+# Share of control characters (other than tab, newline, carriage return, form feed) and U+FFFD
+# above which decoded "text" is really binary.
+BINARY_CHAR_RATIO = 0.05
+BINARY_SAMPLE = 8192
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+
+def _ofd_or_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n.lower().lstrip("/") for n in archive.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as err:
+        raise ParseError("binary", f"a damaged zip archive, not a page or OFD file ({err})") from None
+    if OFD_ENTRY in names:
+        return "ofd"
+    if any(n.startswith("word/") for n in names):
+        raise ParseError("binary", "a .docx document, not a page, PDF or OFD file")
+    if any(n.startswith("xl/") for n in names):
+        raise ParseError("binary", "a .xlsx workbook, not a page, PDF or OFD file")
+    raise ParseError("binary", "a zip archive without OFD.xml, not a page, PDF or OFD file")
+
+
+def sniff(data: bytes) -> str:
+    """The kind of input: "pdf", "ofd", "html" or "text".
+
+    Raises ParseError("empty", …) for empty or whitespace-only input and ParseError("binary", …)
+    for anything else that is not text (NUL bytes, other archives, images, undecodable bytes).
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    data = bytes(data)
+    if not data.strip():
+        raise ParseError("empty", "the input is empty")
+    if PDF_MAGIC in data[:PDF_HEADER_WINDOW]:
+        return "pdf"
+    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
+        return _ofd_or_zip(data)
+    for magic, what in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
+
+    has_bom = any(data.startswith(bom) for bom, _ in BOMS)
+    if not has_bom and b"\x00" in data[:BINARY_SAMPLE]:
+        raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
+    text, _encoding, _warnings = decode_bytes(data[: BINARY_SAMPLE * 4], is_html=True)
+    sample = text[:BINARY_SAMPLE]
+    if not sample.strip():
+        raise ParseError("empty", "the input holds only whitespace")
+    if len(_CONTROL.findall(sample)) > BINARY_CHAR_RATIO * len(sample):
+        raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
+    head = sample[:HTML_WINDOW]
+    if _HTML_START.match(head) or _HTML_ANYWHERE.search(head):
+        return "html"
+    return "text"
