@@ -57,8 +57,11 @@ _ANY_RE = re.compile(
 
 # A Han character right before 发改 makes it someone else's number: 京发改规〔2017〕4号 (Beijing),
 # 甘发改价格规 (Gansu), 冀发改办 (Hebei), 沪发改 (Shanghai), 市发改 … — except these function words,
-# which lead into a citation (根据发改办…, 按照发改…, 详见发改…, …和发改…) and are nobody's abbreviation.
-CITATION_LEAD_CHARS = frozenset("据照按依见及和与或并的由经将于对在为即如以自从知")
+# which lead into a citation (根据发改办…, 按照发改…, 详见发改…, …和发改…, 转发发改…, the 通知 of a
+# title run into its 文号) and abbreviate no place. An allow-list, because place abbreviations are
+# open-ended (甬 宁波, 榕 福州, 穗 广州, …): an unknown lead character loses a citation rather than
+# passing a provincial number off as NDRC's.
+CITATION_LEAD_CHARS = frozenset("据照按依见及和与或并的由经将于对在为即如以自从知发")
 
 # Before a bare "2026年第41号令" only a non-Han character may stand (》, a space, a bracket, the start):
 # 商务部2019年第1号令 is another ministry's order.

@@ -1,0 +1,221 @@
+"""文号 and order numbers: normalise, find, split, and cut off the real listed titles."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parsers.identifiers import (
+    doc_number_parts,
+    find_doc_numbers,
+    normalize_doc_number,
+    strip_title_number,
+)
+from parsers.model import DocNumberParts
+
+from conftest import PAGES
+
+# --- normalize_doc_number -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cited",
+    [
+        "发改开放〔2022〕408号", "发改开放[2022]408号", "发改开放【2022】408号", "发改开放（2022）408号",
+        "发改开放(2022)408号", "发改开放［2022］408号", "发改开放﹝2022﹞408号", "发改开放 [2022] 408 号",
+        "发改开放\u3000〔2022〕\u3000408号", "发改开放〔2022〕\n408号", "发改\n开放〔20\n22〕4 08号",
+        "发改开放〔２０２２〕４０８号",
+    ],
+)  # fmt: skip
+def test_brackets_spaces_and_breaks_normalised(cited):
+    assert normalize_doc_number(cited) == "发改开放〔2022〕408号"
+    assert normalize_doc_number(f"根据《关于推进共建“一带一路”绿色发展的意见》（{cited}）要求") == "发改开放〔2022〕408号"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["发改能源〔2026〕884号", "发改经贸〔2026〕1241号", "发改价格规〔2018〕917号", "发改办体改〔2026〕275号",
+     "发改办财金〔2026〕589号", "发改低空〔2026〕123号"],
+)  # fmt: skip
+def test_ndrc_prefixes(number):
+    assert normalize_doc_number(f"（{number}）") == number
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["京发改规〔2017〕4号", "甘发改价格规〔2019〕12号", "冀发改办〔2020〕3号", "沪发改价管〔2021〕5号",
+     "京 发改规〔2017〕4号", "市发改〔2022〕9号"],
+)  # fmt: skip
+def test_provincial_lookalikes_do_not_match(lookalike):
+    assert normalize_doc_number(lookalike) is None
+    assert normalize_doc_number(f"按照{lookalike}执行") is None
+
+
+@pytest.mark.parametrize("lead", ["根据", "按照", "详见", "以及", "通知"])
+def test_citation_lead_words_do_not_disqualify(lead):
+    assert normalize_doc_number(f"{lead}发改办价格〔2018〕1号") == "发改办价格〔2018〕1号"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["国家发展改革委令2014年第7号", "国家发展和改革委员会令2014年第7号", "国家发展改革委令（2014年第7号）",
+     "《中央定价目录》 2014年第7号令", "国家发展改革委2014年第7号令", "中华人民共和国国家发展和改革委员会令 2014年 第 7 号"],
+)  # fmt: skip
+def test_orders_with_year(text):
+    assert normalize_doc_number(text) == "国家发展改革委令2014年第7号"
+    assert normalize_doc_number(text, year=1999) == "国家发展改革委令2014年第7号"  # printed year wins
+
+
+def test_order_heading_without_year_takes_the_callers_year():
+    heading = "中华人民共和国国家发展和改革委员会令\n第41号"
+    assert normalize_doc_number(heading, year=2026) == "国家发展改革委令2026年第41号"
+    assert normalize_doc_number(heading) == "国家发展改革委令第41号"
+    assert doc_number_parts(normalize_doc_number(heading)) is None  # no year: not unique, not split
+
+
+def test_other_agencies_orders_and_bare_numbers_do_not_match():
+    assert normalize_doc_number("商务部2019年第1号令") is None
+    assert normalize_doc_number("第41号") is None
+    assert normalize_doc_number("2025年目标") is None
+    assert normalize_doc_number("") is None
+    assert normalize_doc_number(None) is None
+
+
+def test_announcement():
+    assert normalize_doc_number("国家发展改革委公告 2023年第1号") == "国家发展改革委公告2023年第1号"
+    assert doc_number_parts("国家发展改革委公告2023年第1号") == DocNumberParts("国家发展改革委公告", 2023, 1)
+
+
+def test_first_number_in_text_wins():
+    text = "京发改规〔2017〕4号转发发改价格〔2015〕2号和发改能源〔2016〕3号"
+    assert normalize_doc_number(text) == "发改价格〔2015〕2号"
+
+
+# --- find_doc_numbers -----------------------------------------------------------------------
+
+
+def test_find_doc_numbers_in_order_deduplicated():
+    text = (
+        "依据《国家发展改革委关于…的通知》（发改价格〔2015〕2136号）和发改能源\n〔2016〕\n 1163号，"
+        "京发改规〔2017〕4号不算；再次引用发改价格[2015]2136号，以及国家发展改革委令2014年第7号、"
+        "《某办法》 2026年第41号令。"
+    )
+    assert find_doc_numbers(text) == [
+        "发改价格〔2015〕2136号",
+        "发改能源〔2016〕1163号",
+        "国家发展改革委令2014年第7号",
+        "国家发展改革委令2026年第41号",
+    ]
+    assert find_doc_numbers("没有文号的段落。") == []
+
+
+# --- doc_number_parts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "parts"),
+    [
+        ("发改开放〔2022〕408号", ("发改开放", 2022, 408)),
+        ("发改价格规〔2018〕917号", ("发改价格规", 2018, 917)),
+        ("发改办体改〔2026〕275号", ("发改办体改", 2026, 275)),
+        ("国家发展改革委令2026年第41号", ("国家发展改革委令", 2026, 41)),
+        ("发改开放 [2022] 408 号", ("发改开放", 2022, 408)),
+        ("2026年第41号令", ("国家发展改革委令", 2026, 41)),
+        ("财建〔2021〕1号", ("财建", 2021, 1)),
+    ],
+)
+def test_doc_number_parts(number, parts):
+    assert doc_number_parts(number) == DocNumberParts(*parts)
+
+
+@pytest.mark.parametrize("junk", ["", "发改开放", "〔2022〕408号", "第41号", "hello", None])
+def test_doc_number_parts_none(junk):
+    assert doc_number_parts(junk) is None
+
+
+# --- strip_title_number ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("关于印发《物流网建设实施方案》的通知(发改经贸〔2026〕1241号)",
+         ("关于印发《物流网建设实施方案》的通知", "发改经贸〔2026〕1241号")),
+        ("关于印发《物流网建设实施方案》的通知（发改经贸〔2026〕1241号）",
+         ("关于印发《物流网建设实施方案》的通知", "发改经贸〔2026〕1241号")),
+        (" 关于修订省间电力现货交易规则的复函 ( 发改办体改[2026] 275号 )\u3000",
+         ("关于修订省间电力现货交易规则的复函", "发改办体改〔2026〕275号")),
+        ("《粮食流通行政执法办法》 2026年第40号令", ("《粮食流通行政执法办法》", "国家发展改革委令2026年第40号")),
+        ("国家发展改革委关于废止部分规章的决定 2023年第5号令",
+         ("国家发展改革委关于废止部分规章的决定", "国家发展改革委令2023年第5号")),
+        ("关于联合印发…的通知(财建〔2021〕1号)", ("关于联合印发…的通知", "财建〔2021〕1号")),
+        ("《电能质量管理办法(暂行)》", ("《电能质量管理办法(暂行)》", None)),
+        ("《产业结构调整指导目录(2024年本)》", ("《产业结构调整指导目录(2024年本)》", None)),
+        ("关于印发贯彻实施民营经济促进法典型案例(第一批)的通知", ("关于印发贯彻实施民营经济促进法典型案例(第一批)的通知", None)),
+        ("  没有文号的标题 ", ("没有文号的标题", None)),
+        ("2026年第40号令", ("2026年第40号令", None)),
+    ],
+)  # fmt: skip
+def test_strip_title_number(title, expected):
+    assert strip_title_number(title) == expected
+
+
+# Independent of the module's regexes: a title ending in a bracket that holds 〔YYYY〕N号, or in N号令.
+_ENDS_IN_NUMBER = re.compile(r"[(（]([^()（）]+〔\d{4}〕\d+号)[)）]$")
+_ENDS_IN_ORDER = re.compile(r"\s(\d{4})年第(\d+)号令$")
+
+
+def _listed_titles() -> list[str]:
+    titles = []
+    for page in sorted(PAGES.glob("*index*.html")):
+        tree = lxml.html.parse(str(page))
+        titles += tree.xpath("//ul[contains(concat(' ', @class, ' '), ' u-list ')]/li/a/@title")
+    return titles
+
+
+def test_every_listed_title_with_a_number_splits(fixtures_dir):
+    titles = _listed_titles()
+    assert len(titles) >= 100, "expected the 25-a-page list fixtures"
+    split = 0
+    for title in titles:
+        head, number = strip_title_number(title)
+        if m := _ENDS_IN_NUMBER.search(title):
+            assert number == m[1], title
+            assert head == title[: m.start()].strip(), title
+            assert doc_number_parts(number).year == int(re.search(r"〔(\d{4})〕", number)[1])
+            split += 1
+        elif m := _ENDS_IN_ORDER.search(title):
+            assert number == f"国家发展改革委令{m[1]}年第{m[2]}号", title
+            assert head == title[: m.start()].strip() and head, title
+            split += 1
+        else:
+            assert (head, number) == (title.strip(), None), title
+        assert not head.endswith("号)") and not head.endswith("号令"), title
+    assert split == len(titles)  # every title in these lists carries its number
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*_t2026*.html")))
+def test_body_number_matches_title_number(page, fixtures_dir):
+    """On the real detail pages the number printed in the body (an order's heading gives no
+    year: it comes from the title) is the one the title carries."""
+    tree = lxml.html.parse(str(PAGES / page)).getroot()
+    title = tree.xpath("//meta[@name='ArticleTitle']/@content")[0]
+    body = tree.xpath("//div[contains(@class, 'TRS_Editor')]")[0].text_content()
+    _, number = strip_title_number(title)
+    assert number is not None
+    parts = doc_number_parts(number)
+    assert normalize_doc_number(body, year=parts.year) == number
+    assert find_doc_numbers(body, year=parts.year)[0] == number
+
+
+@given(st.text(max_size=60))
+def test_never_raises(text):
+    number = normalize_doc_number(text)
+    assert number is None or number in find_doc_numbers(text)
+    head, stripped = strip_title_number(text)
+    assert isinstance(head, str) and (stripped is None or isinstance(stripped, str))
+    doc_number_parts(text)
