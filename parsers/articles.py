@@ -41,6 +41,10 @@ NOT_IN_HEADING = frozenset("，,；;：:？?！!")
 # 编 / 章 / 节 take their whole line as heading (第一章 总则).
 STYLES_WITHOUT_HEADING = frozenset({"第条"})
 
+# Items inside a 第X条 ((一) (二) … enumerating its cases) are clauses of the provision, never titled
+# units: "（二）政策性粮食购销活动。" under 第二条 is the item's text, not its heading.
+STYLES_WITHOUT_HEADING_BELOW = frozenset({"第条"})
+
 # 编 / 章 / 节 titles are often letter-spaced (第一章　总　则); the spaces are typography, not text.
 SPACED_HEADING_STYLES = frozenset({"第编", "第章", "第节"})
 
@@ -72,14 +76,19 @@ class _Unit:
     """An article under construction (mutable until the pass ends)."""
 
     __slots__ = ("seq", "level", "label", "number", "heading", "parts", "parent", "style",
-                 "sub", "heading_from_stop", "has_children")  # fmt: skip
+                 "sub", "heading_from_stop", "has_children", "no_heading_below")  # fmt: skip
 
-    def __init__(self, seq, level, label, number, style, sub, parent):
+    def __init__(self, seq, level, label, number, style, sub, parent_unit):
         self.seq, self.level, self.label, self.number = seq, level, label, number
-        self.style, self.sub, self.parent = style, sub, parent
+        self.style, self.sub = style, sub
+        self.parent = parent_unit.seq if parent_unit else None
         self.heading: str | None = None
         self.heading_from_stop = False
         self.has_children = False
+        # whether units nested in this one may take headings (not inside a 第X条)
+        self.no_heading_below = style in STYLES_WITHOUT_HEADING_BELOW or bool(
+            parent_unit and parent_unit.no_heading_below
+        )
         self.parts: list[str] = []
 
 
@@ -159,8 +168,7 @@ def split_articles(paragraphs: Sequence[str], source: str = "body") -> ArticleSp
             stack.pop()
         parent = stack[-1] if stack else None
         label = _LABEL_SPACE_RE.sub("", m.group())
-        unit = _Unit(len(units), len(stack) + 1, label, number, style, sub,
-                     parent.seq if parent else None)  # fmt: skip
+        unit = _Unit(len(units), len(stack) + 1, label, number, style, sub, parent)
         if parent:
             parent.has_children = True
 
@@ -170,7 +178,7 @@ def split_articles(paragraphs: Sequence[str], source: str = "body") -> ArticleSp
         last_of_style[style] = unit
 
         rest = para[m.end() :].lstrip(_STRIP)
-        if style in STYLES_WITHOUT_HEADING:
+        if style in STYLES_WITHOUT_HEADING or (parent and parent.no_heading_below):
             heading, text, from_stop = None, rest, False
         else:
             heading, text, from_stop = _split_heading(rest)
