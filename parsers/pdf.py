@@ -1,0 +1,151 @@
+"""Text of PDF attachments: `pdf_paragraphs(data) -> (paragraphs, warnings)` via pypdfium2.
+
+Each page's characters come from pdfium's text page with their *loose* boxes (font ascent to
+descent): tight glyph boxes are empty when a font is not embedded and pdfium has no substitute
+glyphs, which is common in government PDFs. Characters are grouped into runs (one baseline, left
+to right) and handed to `parsers.layout`, which rebuilds the paragraphs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from parsers.errors import ParseError
+from parsers.layout import Line, lines_to_paragraphs
+
+# Characters of one run sit on one baseline: a baseline moving by more than this share of the
+# character size starts a new run (a new line, a superscript, a table cell on another row).
+BASELINE_TOLERANCE = 0.3
+# A horizontal jump of more than this many characters starts a new run; layout puts a space
+# between runs of one row when the gap is wide.
+RUN_GAP_EM = 1.0
+# pdfium's text page ends lines with generated CR/LF characters.
+_LINE_BREAKS = {"\r", "\n"}
+# Pages beyond this are not read (a PDF claiming more pages is broken or hostile).
+MAX_PAGES = 5000
+
+
+def pdf_paragraphs(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The paragraphs of a PDF in reading order, and warnings; ParseError("unreadable_pdf") if not a PDF."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ParseError("unreadable_pdf", f"PDF input must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if b"%PDF-" not in data[:1024]:
+        raise ParseError("unreadable_pdf", "not a PDF: no %PDF- header")
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        raise ParseError("unreadable_pdf", f"unreadable PDF: {_one_line(err)}") from None
+    warnings: list[str] = []
+    lines: list[Line] = []
+    try:
+        n_pages = len(doc)
+        if n_pages == 0:
+            raise ParseError("unreadable_pdf", "unreadable PDF: it has no pages")
+        if n_pages > MAX_PAGES:
+            warnings.append(f"PDF has {n_pages} pages: only the first {MAX_PAGES} were read")
+        chars = 0
+        failed: list[int] = []
+        for index in range(min(n_pages, MAX_PAGES)):
+            try:
+                page_lines, page_chars = _page_lines(doc, index)
+            except pdfium.PdfiumError:
+                failed.append(index + 1)
+                continue
+            lines.extend(page_lines)
+            chars += page_chars
+        if failed and len(failed) == min(n_pages, MAX_PAGES):
+            raise ParseError("unreadable_pdf", "unreadable PDF: no page could be loaded")
+        if failed:
+            warnings.append(f"PDF page(s) {', '.join(map(str, failed[:10]))} could not be read")
+    finally:
+        doc.close()
+    if not chars:
+        warnings.append(
+            f"PDF has no text layer ({n_pages} page(s), probably scanned images): no text was extracted"
+        )
+        return (), tuple(warnings)
+    paragraphs, layout_warnings = lines_to_paragraphs(lines)
+    return paragraphs, tuple(warnings) + layout_warnings
+
+
+def _page_lines(doc: pdfium.PdfDocument, index: int) -> tuple[list[Line], int]:
+    page = doc[index]
+    try:
+        height = page.get_height()
+        textpage = page.get_textpage()
+        try:
+            return _runs(textpage, index + 1, height)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[list[Line], int]:
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    rect = pdfium_c.FS_RECTF()
+    lines: list[Line] = []
+    chars: list[str] = []
+    box: list[float] = []  # left, top, right, bottom of the current run (y downwards)
+    size = 0.0
+    baseline = 0.0
+    real = 0
+
+    def flush() -> None:
+        if chars and box and "".join(chars).strip():
+            lines.append(Line(page_no, box[0], box[1], box[2], box[3], "".join(chars), size or None))
+        chars.clear()
+        box.clear()
+
+    high_surrogate = None
+    for i in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if 0xD800 <= code <= 0xDBFF:
+            high_surrogate = code
+            continue
+        if 0xDC00 <= code <= 0xDFFF and high_surrogate is not None:
+            code = 0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00)
+        high_surrogate = None
+        ch = chr(code) if 0 < code < 0x110000 else ""
+        if not ch or ch in _LINE_BREAKS:
+            flush()
+            continue
+        generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)) or generated:
+            # generated spaces (pdfium saw a gap) and characters without a box join the current run
+            if chars and ch.isspace():
+                chars.append(" ")
+            continue
+        left, right = rect.left, rect.right
+        top, bottom = height - rect.top, height - rect.bottom
+        if bottom < top:
+            top, bottom = bottom, top
+        char_size = pdfium_c.FPDFText_GetFontSize(raw, i) or (bottom - top)
+        if box and (
+            abs(bottom - baseline) > BASELINE_TOLERANCE * max(size, char_size, 1e-6)
+            or left < box[0] - 0.5 * char_size
+            or left - box[2] > RUN_GAP_EM * max(size, char_size)
+        ):
+            flush()
+        if not box:
+            box[:] = [left, top, right, bottom]
+            size = char_size
+            baseline = bottom
+        else:
+            box[0], box[1] = min(box[0], left), min(box[1], top)
+            box[2], box[3] = max(box[2], right), max(box[3], bottom)
+            size = max(size, char_size)
+        chars.append(ch)
+        if not ch.isspace():
+            real += 1
+    flush()
+    return lines, real
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
