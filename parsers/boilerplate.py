@@ -27,8 +27,9 @@ MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_BULLET = re.compile(r"^\s*[-*+]\s+")
 # `> ` block quotes.
 MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
-# `**bold**`, `__bold__`, `*em*`, `_em_`, `~~strike~~`: the body's centred titles come out bold.
-MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+# `**bold**`, `__bold__`, `*em*`, `~~strike~~`: the body's centred titles come out bold.
+# Single `*` only: next to CJK text it is markup (ASCII words around it would make it a literal).
+MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1|(?<![A-Za-z0-9*\\])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![A-Za-z0-9*])")
 # Backslash escapes a Markdown writer adds before punctuation it would otherwise read as markup.
 MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 # A horizontal rule (---, ***, ___) separates the page's regions; it is not text.

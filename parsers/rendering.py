@@ -56,6 +56,7 @@ class _Walker:
         self.next_rank = 1
         self.rank_title_due = False
         self.related_as_links = False
+        self.in_footer = False  # a footer line was seen: its short value lines follow
 
     # -- the walk -------------------------------------------------------------------------------
 
@@ -107,8 +108,15 @@ class _Walker:
                 self.source = source.group(1).strip()
             return True
         if rules.is_footer_line(line):
-            self.box = None
+            # Only after the body has begun: the top bar of some renderings holds 网站地图 too.
+            self.box, self.in_footer = None, bool(self.body)
             return True
+        if self.in_footer:
+            # The footer's value lines (中华人民共和国国家发展和改革委员会 under 主办单位：) carry no
+            # marker; body text after a footer would end a sentence and closes the footer.
+            if len(line) <= rules.FOOTER_LINE_MAX and not rules.ends_sentence(line):
+                return True
+            self.in_footer = False
         return False
 
     def _ranking_line(self, line: str) -> bool:
@@ -165,10 +173,10 @@ class _Walker:
 
     def _attachment_line(self, line: str, links: list[tuple[str, str]]) -> bool:
         """A link (or plain name) of an attached file: an attachment, not a paragraph."""
-        files = [(t, h) for t, h in links if ATTACHMENT_FILE.search(urlsplit(h).path or "")]
+        files = [(t, h) for t, h in links if (parts := _split(h)) and ATTACHMENT_FILE.search(parts.path)]
         if files and _compact("".join(t for t, _ in links)) == _compact(line):
             for title, href in files:
-                ext = ATTACHMENT_FILE.search(urlsplit(href).path).group(1).lower()
+                ext = ATTACHMENT_FILE.search(_split(href).path).group(1).lower()
                 self.attachments.append(Attachment(title=title.strip() or href, url=self._absolute(href), file_type=ext))
         elif not links and ATTACHMENT_FILE.search(line) and len(line) <= 120 and " " not in line.strip():
             ext = ATTACHMENT_FILE.search(line).group(1).lower()
@@ -207,11 +215,26 @@ class _Walker:
         if href is None or DEAD_HREF.match(href.strip()):
             return None
         href = href.strip()
-        if urlsplit(href).scheme in ("http", "https"):
+        parts, base = _split(href), _split(self.url) if self.url else None
+        if parts is None:
+            self.warnings.append(f"a malformed link address was left out: {href[:80]}")
+            return None
+        if parts.scheme in ("http", "https"):
             return href
-        if self.url and urlsplit(self.url).scheme in ("http", "https"):
-            return urljoin(self.url, href)
+        if base is not None and base.scheme in ("http", "https"):
+            try:
+                return urljoin(self.url, href)
+            except ValueError:
+                return None
         return None  # a relative link with no page address to resolve it against
+
+
+def _split(href: str):
+    """urlsplit that gives None for a malformed address ("http://[bad") instead of raising."""
+    try:
+        return urlsplit(href)
+    except ValueError:
+        return None
 
 
 def _join(left: str, right: str) -> str:
