@@ -30,6 +30,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # the page really holds (GBK pages routinely use characters outside GB2312, e.g. 镕 or 堃).
 GB_SUPERSET = "gb18030"
 GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "euc_cn", "hz"})
+# WHATWG labels for GBK that Python's codec registry does not know.
+GB_LABELS = frozenset({"x-gbk", "chinese", "csgb2312", "csiso58gb231280", "gb_2312", "gb_2312-80", "iso-ir-58", "x-euc-cn"})
 
 # How far into the document a charset declaration is looked for (the HTML spec's prescan reads
 # 1024 bytes; old TRS pages put long comments first, so look a little further).
@@ -43,7 +45,8 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:
 # A page is treated as UTF-8 with a few damaged bytes (rather than as another encoding) when at
 # most this share of its non-ASCII characters come out as U+FFFD: real GBK read as UTF-8 fails on
 # most of its characters, a truncated or corrupted UTF-8 page on a handful.
-UTF8_DAMAGE_RATIO = 0.05
+UTF8_DAMAGE_RATIO = 0.2
+UTF8_DAMAGE_MIN_CHARS = 10
 
 
 
@@ -56,6 +59,17 @@ class _QuietDammit(logging.Filter):
 
 logging.getLogger("bs4.dammit").addFilter(_QuietDammit())
 
+# Chinese characters and CJK punctuation: a page of this site that decodes as UTF-8 without a single
+# one, while its GB18030 reading is all Chinese, is a short GB page that happened to be valid UTF-8
+# (一 is D2 BB in GBK, which is also UTF-8 for U+04BB).
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _cjk_share(text: str) -> float:
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return len(_CJK.findall(text)) / non_ascii if non_ascii else 1.0
+
+
 # Encodings tried after the declared one, in order, before UnicodeDammit's own detection.
 LIKELY_ENCODINGS = (GB_SUPERSET,)
 
@@ -66,6 +80,8 @@ def _canonical(name: str | bytes | None) -> str | None:
         return None
     if isinstance(name, bytes):
         name = name.decode("ascii", "replace")
+    if name.strip().strip("\"'").lower() in GB_LABELS:
+        return GB_SUPERSET
     try:
         codec = codecs.lookup(name.strip().strip("\"'").lower()).name
     except (LookupError, ValueError):
@@ -103,7 +119,7 @@ def _mostly_utf8(data: bytes) -> str | None:
     text = data.decode("utf-8", "replace")
     bad = text.count("\ufffd")
     non_ascii = sum(1 for ch in text if ord(ch) > 127) - bad
-    if non_ascii >= 20 and bad <= non_ascii * UTF8_DAMAGE_RATIO:
+    if non_ascii >= UTF8_DAMAGE_MIN_CHARS and bad <= non_ascii * UTF8_DAMAGE_RATIO:
         return text
     return None
 
@@ -148,6 +164,10 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
     if text is not None:
         if text.isascii():
             return text, "utf-8", ()  # ASCII reads the same in every declared charset
+        if _cjk_share(text) == 0.0:
+            gb_text = _strict(data, GB_SUPERSET)
+            if gb_text is not None and _cjk_share(gb_text) == 1.0:
+                return gb_text, GB_SUPERSET, _mismatch(declared_raw, declared, GB_SUPERSET)
         return text, "utf-8", _mismatch(declared_raw, declared, "utf-8")
 
     # UTF-8 with a few damaged bytes (a truncated download) stays UTF-8: read as GB18030 the

@@ -1,0 +1,92 @@
+"""sniff: PDF, OFD, HTML and text renderings told apart; empty and binary input refused."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.errors import ParseError
+from parsers.sniff import sniff
+from tests.conftest import PAGES, RENDERINGS
+
+
+def _zip(*names: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))
+def test_real_pages_are_html(name):
+    assert sniff((PAGES / name).read_bytes()) == "html"
+
+
+def test_real_rendering_is_text():
+    assert sniff((RENDERINGS / "tz_2022_408_rendering.txt").read_bytes()) == "text"
+
+
+def test_gbk_page_is_html():
+    page = '<html><head><meta charset="gb2312"></head><body><p>国家发展改革委</p></body></html>'
+    assert sniff(page.encode("gbk")) == "html"
+    assert sniff(b"\xef\xbb\xbf" + page.encode("utf-8")) == "html"
+
+
+def test_markdown_with_a_stray_br_is_text():
+    assert sniff("# 关于印发的通知\n\n第一条 为了规范……<br>\n".encode()) == "text"
+
+
+def test_pdf_with_and_without_leading_junk():
+    assert sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n") == "pdf"
+    assert sniff(b"\r\n\x00junk%PDF-1.4\n") == "pdf"
+
+
+def test_ofd_is_a_zip_holding_ofd_xml():
+    assert sniff(_zip("OFD.xml", "Doc_0/Document.xml")) == "ofd"
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (_zip("word/document.xml", "[Content_Types].xml"), ".docx"),
+        (_zip("readme.txt"), "without OFD.xml"),
+        (b"PK\x03\x04 not really a zip", "damaged zip"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Office"),
+        (b"Rar!\x1a\x07\x00", "RAR"),
+        (b"\x1f\x8b\x08\x00\x00\x00", "gzip"),
+        (b"<html>\x00\x00\x00\x01\x02", "NUL"),
+        (bytes(range(0x80, 0x100)) * 8 + b"\x01\x02\x03\x04\x05" * 100, "undecodable"),
+    ],
+)
+def test_binary_input_is_refused_with_one_line(data, says):
+    with pytest.raises(ParseError) as err:
+        sniff(data)
+    assert err.value.reason == "binary"
+    assert says in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t  ", "\u3000\u3000\n".encode("utf-8"), b"\xef\xbb\xbf  "])
+def test_empty_input_is_refused(data):
+    with pytest.raises(ParseError) as err:
+        sniff(data)
+    assert err.value.reason == "empty"
+    assert "\n" not in str(err.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=3000))
+def test_fuzz_only_parse_errors(data):
+    try:
+        kind = sniff(data)
+    except ParseError as err:
+        assert err.reason in ("empty", "binary")
+    else:
+        assert kind in ("pdf", "ofd", "html", "text")
