@@ -91,6 +91,8 @@ DATE_LINE = re.compile(r"^\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}$")
 RELATED_HEADER = re.compile(r"^(?:相关解读|相关政策与解读|相关政策解读|政策解读|相关链接|相关文章|相关阅读|相关新闻)$")
 # An entry of that box is a title: it does not end a sentence. A line that does is body text again.
 SENTENCE_END = "。！？；!?;…"
+# …but a title may ask a question or exclaim (新版目录有哪些变化？): only these end body text there.
+RELATED_NOT_TITLE_END = "。；;…："
 # Titles in that box are short; a longer line is body text that follows the box.
 RELATED_TITLE_MAX = 90
 # Article labels: a line opening with one is body text (一、 （一） 第三条 1. ①), never a link title.
@@ -101,12 +103,14 @@ ARTICLE_LABEL = re.compile(
 
 # --- Footer ------------------------------------------------------------------------------------
 
-# The site footer injected by jslm/footer: a line holding one of these is footer, never body.
-FOOTER_MARKERS = (
-    "网站地图", "联系我们", "主办单位", "承办单位", "技术支持", "网站标识码", "ICP备", "公网安备",
-    "版权所有", "如需转载", "网站声明", "隐私声明", "政府网站找错",
-)
-# Footer lines are short; a long line mentioning 联系我们 is body text quoting it.
+# The site footer injected by jslm/footer. These markers name nothing a policy text says: a short
+# line holding one is footer wherever it stands.
+FOOTER_MARKERS = ("网站地图", "网站标识码", "ICP备", "公网安备", "版权所有", "如需转载", "网站声明", "隐私声明", "政府网站找错")
+# Footer lines whose opening words a body can print too ("主办单位：…" in an event notice, "（三）加强
+# 技术支持"): footer only when they open the line and a line with a marker above stands close by.
+FOOTER_WEAK = re.compile(r"^(?:主办单位|承办单位|协办单位|技术支持|联系我们|联系电话|地址)(?:[:：|｜\s]|$)")
+# How many lines from a FOOTER_MARKERS line a FOOTER_WEAK line may stand.
+FOOTER_WEAK_REACH = 6
 FOOTER_LINE_MAX = 120
 
 
@@ -167,7 +171,13 @@ def is_widget_line(line: str) -> bool:
 
 
 def is_footer_line(line: str) -> bool:
+    """A line holding one of FOOTER_MARKERS (short: a long line quoting one is body text)."""
     return len(line) <= FOOTER_LINE_MAX and any(m in line for m in FOOTER_MARKERS)
+
+
+def is_weak_footer_line(line: str) -> bool:
+    """主办单位：… / 技术支持：… — footer only near a FOOTER_MARKERS line (the caller checks)."""
+    return len(line) <= FOOTER_LINE_MAX and bool(FOOTER_WEAK.match(line)) and line[-1] not in SENTENCE_END
 
 
 def breadcrumb_category(line: str) -> str | None:

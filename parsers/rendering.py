@@ -33,8 +33,9 @@ TITLE_HEADING_MAX_LEVEL = 3
 def extract_rendering(text: str, url: str | None) -> PageExtract:
     """Read a text or Markdown rendering of a detail page. Never raises for any string."""
     walker = _Walker(url)
-    for raw in (text or "").splitlines():
-        walker.feed(raw)
+    lines = [rules.strip_markup(raw) for raw in (text or "").splitlines()]
+    for i, (line, links, level) in enumerate(lines):
+        walker.feed(line, links, level, near_footer=_in_footer_block(lines, i))
     return walker.result()
 
 
@@ -60,8 +61,7 @@ class _Walker:
 
     # -- the walk -------------------------------------------------------------------------------
 
-    def feed(self, raw: str) -> None:
-        line, links, level = rules.strip_markup(raw)
+    def feed(self, line: str, links: list[tuple[str, str]], level: int, *, near_footer: bool = False) -> None:
         if not line:
             return
         bare = line.rstrip("：:").strip()
@@ -71,7 +71,7 @@ class _Walker:
         if rules.RELATED_HEADER.match(bare):
             self._open_box("related")
             return
-        if self._chrome(line):
+        if self._chrome(line, near_footer):
             return
         if self.box == "ranking" and self._ranking_line(line):
             return
@@ -92,7 +92,7 @@ class _Walker:
         self.rank_title_due = False
         self.related_as_links = False
 
-    def _chrome(self, line: str) -> bool:
+    def _chrome(self, line: str, near_footer: bool = False) -> bool:
         """Navigation, breadcrumb, widgets, page metadata and footer lines: read, then dropped."""
         if rules.is_breadcrumb_line(line):
             self.category = self.category or rules.breadcrumb_category(line)
@@ -107,7 +107,7 @@ class _Walker:
             if source and not self.source:
                 self.source = source.group(1).strip()
             return True
-        if rules.is_footer_line(line):
+        if rules.is_footer_line(line) or (near_footer and rules.is_weak_footer_line(line)):
             # Only after the body has begun: the top bar of some renderings holds 网站地图 too.
             self.box, self.in_footer = None, bool(self.body)
             return True
@@ -156,7 +156,7 @@ class _Walker:
         # A title ends no sentence, is short, opens with no article label, and is no signature line.
         return (
             len(line) <= rules.RELATED_TITLE_MAX
-            and not rules.ends_sentence(line)
+            and line.rstrip("”’」』）)】\"' ")[-1:] not in rules.RELATED_NOT_TITLE_END
             and not rules.ARTICLE_LABEL.match(line)
             and not SIGNATURE_DATE.match(_compact(line))
             and not agencies_in_line(line)
@@ -227,6 +227,23 @@ class _Walker:
             except ValueError:
                 return None
         return None  # a relative link with no page address to resolve it against
+
+
+def _in_footer_block(lines: list[tuple[str, list, int]], i: int) -> bool:
+    """Whether line i is a FOOTER_WEAK line joined to a footer-marker line by footer lines only."""
+    if not lines[i][0] or not rules.is_weak_footer_line(lines[i][0]):
+        return False
+    for step in (1, -1):
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= rules.FOOTER_WEAK_REACH:
+            line = lines[j][0]
+            if line and rules.is_footer_line(line):
+                return True
+            # Between them only blank lines, other weak lines, and (below a marker) value lines.
+            if line and not rules.is_weak_footer_line(line) and (step == 1 or rules.ends_sentence(line)):
+                break
+            j += step
+    return False
 
 
 def _split(href: str):

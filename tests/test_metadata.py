@@ -287,3 +287,24 @@ def test_fuzz_never_raises(paras, centered):
     meta = read_body(paras, centered)
     assert 0 <= meta.header_end <= meta.closing_start <= len(paras)
     assert all(isinstance(w, str) and w for w in meta.warnings)
+
+
+def test_signature_of_a_cover_letter_followed_by_the_attached_text():
+    # Older notices print the whole attached document after the cover letter's signature.
+    paras = [
+        "国家发展改革委关于印发《某管理办法》的通知",
+        "发改投资规〔2019〕1000号",
+        "各省、自治区、直辖市发展改革委：",
+        "现将《某管理办法》印发给你们，请遵照执行。",
+        "国家发展改革委",
+        "2019年6月1日",
+        "某管理办法",
+        "第一条 为规范管理，制定本办法。",
+        "第二条 本办法自2019年7月1日起施行。",
+    ]
+    meta = read_body(paras)
+    assert meta.issuers == ("国家发展改革委",)
+    assert meta.written_date == "2019-06-01"
+    assert meta.effective_date == "2019-07-01"
+    assert meta.closing_start == len(paras)  # the attached text's articles stay inside the body
+    assert meta.doc_number == "发改投资规〔2019〕1000号"

@@ -292,3 +292,42 @@ def test_only_chrome_gives_no_paragraphs_and_a_warning():
 def test_fuzz_never_raises(lines, url):
     extract = extract_rendering("\n".join(lines), url)
     assert all(p and p == p.strip() for p in extract.paragraphs)
+
+
+def test_related_box_before_the_signature_closes_at_it(real, real_text):
+    # Plain text: the box's titles carry no link; the signature lines after it are body again.
+    rest, box = split_box(real_text)
+    related = box[box.index("相关解读") :] + ["新版目录有哪些变化？"]
+    i = rest.index("国家发展改革委")
+    moved = rest[:i] + related + [""] + rest[i:]
+    extract = extract_rendering("\n".join(moved), None)
+    assert extract.paragraphs == real.paragraphs
+    assert [i.title for i in extract.interpretations] == [i.title for i in real.interpretations] + ["新版目录有哪些变化？"]
+
+
+def test_footer_words_inside_the_body_stay():
+    text = "\n".join([
+        "关于举办培训班的通知",
+        "一、主办单位：国家发展改革委培训中心",
+        "主办单位：国家发展改革委培训中心",
+        "（三）加强技术支持",
+        "技术支持：各地信息中心",
+        "联系我们：010-12345678",
+        "请各单位按时报名。",
+        "",
+        "[网站地图](#) | [联系我们](#)",
+        "主办单位：中华人民共和国国家发展和改革委员会",
+        "中华人民共和国国家发展和改革委员会",
+        "技术支持：国家信息中心 中国经济信息网",
+        "网站标识码：bm04000007 京ICP备05052393号",
+    ])
+    extract = extract_rendering(text, None)
+    assert extract.paragraphs == (
+        "关于举办培训班的通知",
+        "一、主办单位：国家发展改革委培训中心",
+        "主办单位：国家发展改革委培训中心",
+        "（三）加强技术支持",
+        "技术支持：各地信息中心",
+        "联系我们：010-12345678",
+        "请各单位按时报名。",
+    )
