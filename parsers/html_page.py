@@ -192,12 +192,10 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
         return None
     if href.startswith("//"):
         href = "https:" + href
-    if urlsplit(href).scheme in ("http", "https"):
-        return href
-    if not base:
-        return None
-    try:
-        return urljoin(base, href)
+    try:  # urlsplit/urljoin raise ValueError on malformed hosts ("http://[x")
+        if urlsplit(href).scheme in ("http", "https"):
+            return href
+        return urljoin(base, href) if base else None
     except ValueError:
         return None
 
@@ -335,8 +333,8 @@ def _dedupe_links(links: list[tuple[str, str | None, str]]) -> tuple[Link, ...]:
 
 
 def _extension(href: str) -> str | None:
-    path = urlsplit(href).path if "://" in href or href.startswith("/") else href.split("?")[0].split("#")[0]
-    name = path.rsplit("/", 1)[-1]
+    """The lower-case file extension of a link's path ("pdf"), or None."""
+    name = href.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     if "." not in name:
         return None
     ext = name.rsplit(".", 1)[-1].lower()
@@ -353,7 +351,7 @@ def _attachments(links: list[tuple[str, str | None, str]]) -> tuple[Attachment, 
         seen.add(key)
         ext = _extension(href)
         if not title:
-            title = urlsplit(href).path.rsplit("/", 1)[-1] or href
+            title = href.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1] or href
         out.append(Attachment(title=title, url=url, file_type=ext))
     return tuple(out)
 

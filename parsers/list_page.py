@@ -56,7 +56,7 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
             category = clean_text("".join(el.itertext())) or None
 
     items: list[ListItem] = []
-    unresolved = 0
+    unresolved = malformed = 0
     for li in LIST_ITEMS(root):
         links = ITEM_TITLED_LINK(li) or ITEM_LINK(li)
         if not links:
@@ -66,7 +66,8 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
         title = clean_text(a.get("title") or "") or clean_text("".join(a.itertext()))
         link_url = absolute_url(href, url)
         if link_url is None:
-            if not href:
+            if not href or url is not None or href.lower().startswith("javascript:"):
+                malformed += 1
                 continue
             unresolved += 1
             link_url = href
@@ -91,6 +92,8 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
         warnings.append("no createPageHTML pagination found")
     if not items:
         warnings.append("no list entries (ul.u-list > li) found: not a list page")
+    if malformed:
+        warnings.append(f"{malformed} entries skipped: link missing or malformed")
     if unresolved:
         warnings.append(f"{unresolved} entry URLs left relative: no page URL given")
     return ListPage(url=url, category=category, items=tuple(items), page_count=page_count, page_index=page_index, warnings=tuple(warnings))

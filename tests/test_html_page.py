@@ -309,7 +309,10 @@ def test_junk_never_raises(junk):
 
 
 _TAGS = st.sampled_from(["p", "div", "span", "br", "a", "li", "tr", "td", "strong", "font", "script", "h2", "center", "ul"])
-_ATTRS = st.sampled_from(["", ' class="TRS_Editor"', ' style="text-align:center"', ' class="xgwz"', ' href="./a.pdf"', ' class="article_con"', ' align=right'])
+_ATTRS = st.sampled_from(
+    ["", ' class="TRS_Editor"', ' style="text-align:center"', ' class="xgwz"', ' href="./a.pdf"', ' class="article_con"', " align=right",
+     ' href="http://[x/a.pdf"', ' href="//[::1"', ' href="javascript:void(0)"', ' href="a.PDF?x=1#y"', ' href=""', ' class="attachment"']
+)
 _WORDS = st.sampled_from(["国家发展改革委", "　　", "&nbsp;", "相关解读", "排行榜", "。", "发改〔2022〕1号", "\n", " ", "<", "&", "附件"])
 
 

@@ -119,6 +119,17 @@ def test_detail_page_is_not_a_list_page():
     assert any("not a list page" in w for w in page.warnings)
 
 
+@pytest.mark.parametrize("href", ["http://[x", "javascript:void(0)", ""])
+def test_entry_with_malformed_link_is_skipped_with_a_warning(href):
+    html = (
+        f'<ul class="u-list"><li><a href="{href}" title="坏链接">坏链接</a><span>2020/01/01</span></li>'
+        '<li><a href="./202001/t20200102_1.html" title="好链接">好链接</a><span>2020/01/02</span></li></ul>'
+    )
+    page = parse_list_page(html, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/index.html")
+    assert [(i.title, i.url, i.date) for i in page.items] == [("好链接", "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202001/t20200102_1.html", "2020-01-02")]
+    assert any("malformed" in w for w in page.warnings)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000)), st.one_of(st.none(), st.just("https://www.ndrc.gov.cn/xxgk/zcfb/tz/index.html")))
 def test_fuzz_never_raises(content, url):
