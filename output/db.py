@@ -97,21 +97,25 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def timestamp(value: str | dt.datetime | dt.date | None) -> str:
+def timestamp(value: str | dt.datetime | dt.date | float | None) -> str:
     """Normalise a time to the store's form (UTC ISO 8601 with `Z`); None means now.
 
     Timestamps from different sources then compare correctly as strings, which `export --since`
-    and "newest content" rely on. A naive time is taken as UTC.
+    and "newest content" rely on. A naive time is taken as UTC; a number is Unix seconds.
     """
     if value is None:
         return utc_now()
-    if isinstance(value, str):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    elif isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(f"not an ISO 8601 date or time: {value!r}") from None
     elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
+    elif not isinstance(value, dt.datetime):
+        raise ValueError(f"not an ISO 8601 date or time: {value!r}")
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -320,6 +320,9 @@ def test_timestamps_are_normalised_to_utc():
     assert timestamp("2026-08-01T16:00:00+08:00") == "2026-08-01T08:00:00Z"
     assert timestamp("2026-08-01") == "2026-08-01T00:00:00Z"
     assert timestamp("2026-08-01T08:00:00Z") == "2026-08-01T08:00:00Z"
+    assert timestamp(1785571200) == "2026-08-01T08:00:00Z"
+    with pytest.raises(ValueError, match="not an ISO 8601"):
+        timestamp([2026, 8, 1])
 
 
 # ---------------------------------------------------------------------------- documents
@@ -555,34 +558,55 @@ def test_a_second_run_on_the_same_database_is_refused_at_once(store, db_path):
                 pass
 
 
-def test_kill_9_while_writing_leaves_an_intact_database_of_complete_documents(db_path):
+# The writer loop: page + document, revision after revision, until killed. With a statement
+# and a count it kills itself with SIGKILL as that statement starts for the count-th time,
+# i.e. inside an open document transaction, the worst moment.
+WRITER = """
+    import os, signal, sys
+    from output.db import Store
+    from test_db import generated_document
+    store = Store(sys.argv[1], extensions=False)
+    if len(sys.argv) > 2:
+        statement, remaining = sys.argv[2], [int(sys.argv[3])]
+        def trace(sql):
+            if sql.startswith(statement):
+                remaining[0] -= 1
+                if remaining[0] == 0:
+                    os.kill(os.getpid(), signal.SIGKILL)
+        store.db.conn.set_trace_callback(trace)
+    i = 0
+    while True:
+        store.save_page(f"https://www.ndrc.gov.cn/p/{i}.html", status=200, body=b"x" * 5000 + str(i).encode(), kind="detail")
+        store.upsert_document(generated_document(i % 400, revision=i // 400))
+        i += 1
+"""
+
+
+@pytest.mark.parametrize(
+    "kill_at",
+    [None, ("INSERT INTO articles", "4000"), ("INSERT INTO document_versions", "650"),
+     ("UPDATE documents", "300"), ("COMMIT", "1500")],
+    ids=["external", "articles", "versions", "update", "commit"],
+)
+def test_kill_9_while_writing_leaves_an_intact_database_of_complete_documents(db_path, kill_at):
     Store(db_path, extensions=False).close()
-    writer = _start(
-        """
-        import sys
-        from output.db import Store
-        from test_db import generated_document
-        store = Store(sys.argv[1], extensions=False)
-        i = 0
-        while True:
-            store.save_page(f"https://www.ndrc.gov.cn/p/{i}.html", status=200, body=b"x" * 5000 + str(i).encode(), kind="detail")
-            store.upsert_document(generated_document(i % 400, revision=i // 400))
-            i += 1
-        """,
-        str(db_path),
-    )
+    writer = _start(WRITER, str(db_path), *(kill_at or ()))
     try:
-        reader = sqlite3.connect(db_path, timeout=30)
-        deadline = time.monotonic() + 120
-        while reader.execute("SELECT count(*) FROM document_versions").fetchone()[0] < 600:
-            assert writer.poll() is None, writer.stderr.read()
-            assert time.monotonic() < deadline, "the writer made no progress"
-            time.sleep(0.05)
-        reader.close()
+        if kill_at is None:
+            reader = sqlite3.connect(db_path, timeout=30)
+            deadline = time.monotonic() + 120
+            while reader.execute("SELECT count(*) FROM document_versions").fetchone()[0] < 600:
+                assert writer.poll() is None, writer.stderr.read()
+                assert time.monotonic() < deadline, "the writer made no progress"
+                time.sleep(0.05)
+            reader.close()
+            writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=120)
     finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-    assert writer.returncode == -signal.SIGKILL
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+    assert writer.returncode == -signal.SIGKILL, writer.stderr.read()
 
     with Store(db_path, extensions=False) as s:
         assert s.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -592,13 +616,18 @@ def test_kill_9_while_writing_leaves_an_intact_database_of_complete_documents(db
         for doc_id, version in rows:
             doc = s.document_dict(doc_id)
             assert doc is not None, doc_id
-            i, revision = int(doc_id.split("-")[1]) - 1_000_000, None
+            i = int(doc_id.split("-")[1]) - 1_000_000
             revision = int(doc["articles"][0]["text"].rsplit("修订", 1)[1])
             assert doc == generated_document(i, revision=revision).to_dict()
+            assert version == revision + 1
+            assert s.db.execute("SELECT content_sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone() == (
+                doc["content_sha256"],)
             for table, key in (("articles", "articles"), ("issuers", "issuers"), ("attachments", "attachments")):
                 n = s.db.execute(f"SELECT count(*) FROM {table} WHERE document_id = ?", (doc_id,)).fetchone()[0]
                 assert n == len(doc[key]), (doc_id, table)
-            assert version == revision + 1
+            texts = [t for (t,) in s.db.execute(
+                "SELECT text FROM articles WHERE document_id = ? ORDER BY seq", (doc_id,))]
+            assert texts == [a["text"] for a in doc["articles"]], doc_id
         assert s.upsert_document(generated_document(0, revision=99)) == "updated"
 
 
