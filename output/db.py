@@ -739,7 +739,8 @@ class Store:
     def mark_withdrawn(self, url: str, date: str | dt.date) -> bool:
         """Mark the document at `url` withdrawn from the site on `date`; it is never deleted.
 
-        Returns False when no document has that URL. Marking it again keeps the first date.
+        Returns True only when this call withdrew it: False when no document has that URL or it
+        was withdrawn already (the first date is kept), so a run counts each withdrawal once.
         """
         day = date.isoformat() if isinstance(date, dt.date) else str(date)
         try:
@@ -752,9 +753,7 @@ class Store:
                 " WHERE url = ? AND status != 'withdrawn'",
                 (day, url),
             )
-            if cursor.rowcount:
-                return True
-            return db.execute("SELECT 1 FROM documents WHERE url = ?", (url,)).fetchone() is not None
+        return cursor.rowcount > 0
 
     def record_parse_failure(
         self, url: str, sha256: str | None, reason: str, *, at: str | dt.datetime | None = None

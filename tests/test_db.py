@@ -429,7 +429,7 @@ def test_withdrawn_documents_are_kept_and_a_reparse_does_not_revive_them(store):
     store.upsert_document(doc, fetched_at=T1)
     before = counts(store)
     assert store.mark_withdrawn(REAL_URL, "2026-09-01") is True
-    assert store.mark_withdrawn(REAL_URL, "2026-09-05") is True  # keeps the first date
+    assert store.mark_withdrawn(REAL_URL, "2026-09-05") is False  # already withdrawn: first date kept
     assert store.db.execute("SELECT status, withdrawn_date FROM documents").fetchone() == ("withdrawn", "2026-09-01")
     assert counts(store) == before
     assert store.upsert_document(doc, fetched_at=T2) == "unchanged"
