@@ -494,3 +494,47 @@ def format_table(hits: list[Hit]) -> str:
         snippet = h.snippet.replace(SNIPPET_MARK[0], "【").replace(SNIPPET_MARK[1], "】")
         blocks.append(f"{n:>3}. {head}\n     {h.document_id}  {where}\n     {snippet}")
     return "\n".join(blocks)
+
+
+# Characters of context the SQL-only search shows on each side of the term.
+SQL_SNIPPET_CONTEXT = 20
+# Rows the SQL-only search returns at most (Datasette pages them further).
+SQL_SEARCH_LIMIT = 200
+
+
+def datasette_search_sql() -> str:
+    """The search of this module in plain SQL over a parameter ``:q``, for Datasette's canned query.
+
+    Same tables and same matching (trigram phrase for 3+ characters, one-character phrase for
+    1-2), so the search box works for terms of every length without Python. bm25-ranked; the
+    term is shown in 【】 in the snippet.
+    """
+    q = SQL_TRIMMED_Q
+    ctx, width = SQL_SNIPPET_CONTEXT, 2 * SQL_SNIPPET_CONTEXT + 10
+
+    def snippet(col: str) -> str:
+        window = f"substr({col}, max(1, instr({col}, {q}) - {ctx}), {width})"
+        return f"replace({window}, {q}, '【' || {q} || '】')"
+
+    def matches(trigram: str, chars: str) -> str:
+        return (
+            f"SELECT rowid AS rid, rank FROM [{trigram}] WHERE [{trigram}] MATCH {TRIGRAM_MATCH_SQL}\n"
+            f"  UNION ALL\n"
+            f"  SELECT rowid, rank FROM [{chars}] WHERE [{chars}] MATCH {CHARS_MATCH_SQL}"
+        )
+
+    return (
+        f"WITH arts AS (\n  {matches(ARTICLES_TRIGRAM, ARTICLES_CHARS)}\n),\n"
+        f"docs AS (\n  {matches(DOCS_TRIGRAM, DOCS_CHARS)}\n)\n"
+        "SELECT 'article' AS kind, d.id AS document_id, d.publish_date, d.doc_number, d.title,\n"
+        f"  a.label, a.heading, {snippet('a.text')} AS snippet, arts.rank\n"
+        "FROM arts JOIN articles a ON a.rowid = arts.rid JOIN documents d ON d.id = a.document_id\n"
+        "UNION ALL\n"
+        "SELECT 'document', d.id, d.publish_date, d.doc_number, d.title, NULL, NULL,\n"
+        f"  CASE WHEN instr(d.body_text, {q}) > 0 THEN {snippet('d.body_text')} "
+        f"ELSE {snippet('d.title')} END, docs.rank\n"
+        "FROM docs JOIN documents d ON d.rowid = docs.rid\n"
+        "WHERE NOT EXISTS (SELECT 1 FROM arts JOIN articles a2 ON a2.rowid = arts.rid "
+        "WHERE a2.document_id = d.id)\n"
+        f"ORDER BY rank LIMIT {SQL_SEARCH_LIMIT}"
+    )

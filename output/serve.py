@@ -1,0 +1,73 @@
+"""Datasette for researchers: `make_datasette(db_path)` builds the instance, `serve(db_path, port)`
+runs it on 127.0.0.1.
+
+Metadata, facets, table search and canned queries come from ``output/datasette/metadata.json``;
+its ``databases`` entry is written for the database name ``ndrc`` and renamed here to the name
+Datasette gives the file (its stem). The canned query ``search`` is the SQL form of
+`output.search` (`output.search.datasette_search_sql`), so Chinese terms of one and two
+characters work where the table search box (trigram) needs three.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from datasette.app import Datasette
+
+from output import citations, search
+
+METADATA_PATH = Path(__file__).resolve().parent / "datasette" / "metadata.json"
+# The database name metadata.json is written for.
+METADATA_DB_NAME = "ndrc"
+# Datasette settings: room for a bm25 ranking of a one-character term over a large corpus, and
+# long Chinese texts shown whole in table cells.
+SETTINGS = {"sql_time_limit_ms": 5000, "truncate_cells_html": 0, "default_page_size": 50}
+
+
+def load_metadata(db_name: str = METADATA_DB_NAME) -> dict[str, Any]:
+    """metadata.json with its database entry under `db_name`."""
+    meta = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
+    databases = meta.get("databases", {})
+    if METADATA_DB_NAME in databases and db_name != METADATA_DB_NAME:
+        databases[db_name] = databases.pop(METADATA_DB_NAME)
+        meta["description_html"] = meta.get("description_html", "").replace(
+            f"/{METADATA_DB_NAME}/", f"/{db_name}/"
+        )
+    return meta
+
+
+def _ensure_tables(db_path: Path) -> None:
+    """Create the search and citation tables a database lacks (a store opened without them)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        have = set(db.table_names())
+        if search.DOCS_TRIGRAM not in have:
+            search.rebuild(db)
+        if citations.TABLE not in have:
+            citations.rebuild(db)
+    finally:
+        db.close()
+
+
+def make_datasette(db_path: str | Path) -> Datasette:
+    """A Datasette over the database at `db_path`, with this project's metadata and queries."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no database at {path}")
+    _ensure_tables(path)
+    return Datasette(
+        files=[str(path)],
+        metadata=load_metadata(path.stem),
+        settings=SETTINGS,
+    )
+
+
+def serve(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
+    """Serve the database in Datasette until interrupted."""
+    import uvicorn
+
+    ds = make_datasette(db_path)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
