@@ -22,9 +22,11 @@ from dataclasses import dataclass
 # Two runs are on one row when their vertical extents overlap by at least this share of the
 # shorter one: glyph boxes of one baseline nearly coincide, the next row is a full leading away.
 SAME_ROW_OVERLAP = 0.5
-# A horizontal gap wider than this between two runs of a row is a word space (Latin words placed
-# one by one, letter-spaced signatures such as 交  通  运  输  部); narrower gaps are justification.
-RUN_SPACE_GAP_EM = 0.4
+# A horizontal gap between two runs of a row wider than this is a space. Between Latin
+# characters a word space is about a quarter em; between Chinese characters only deliberate
+# letter-spacing (交  通  运  输  部) counts, not the spread of a justified line.
+LATIN_SPACE_GAP_EM = 0.2
+CJK_SPACE_GAP_EM = 0.5
 # A gap this wide inside a row means columns or table cells, whose reading order we cannot know.
 TABLE_GAP_EM = 4.0
 
@@ -43,6 +45,9 @@ EDGE_ROWS = 2
 # that edge on more than this share of the pages, and on at least RUNNING_MIN_PAGES pages.
 RUNNING_MIN_SHARE = 0.5
 RUNNING_MIN_PAGES = 2
+# ... and only when a gap wider than this sets it off from the body (headers and footers sit in
+# the page margins): body text that happens to repeat at page tops is never dropped.
+RUNNING_DETACH_EM = 1.5
 
 # --- paragraphs --------------------------------------------------------------------------------
 # A row starting at least this far right of the text block's left edge starts a paragraph
@@ -64,6 +69,11 @@ PARAGRAPH_GAP_EM = 0.8
 # The left and right margins of the text block are positions at least this share of rows share
 # (within half an em), so that a stray row outside the block does not move them.
 MARGIN_MIN_SHARE = 0.1
+# A shared position further in than this from the outermost row is the margin only when at least
+# this share of rows share it (a body text block), else the outermost row marks the margin.
+MARGIN_OUTLIER_EM = 2.0
+MARGIN_STRONG_SHARE = 0.3
+MARGIN_STRONG_ROWS = 5
 
 _WS_RE = re.compile(r"\s+")
 _DIGITS_RE = re.compile(r"\d+")
@@ -107,7 +117,8 @@ def lines_to_paragraphs(lines: Iterable[Line]) -> tuple[tuple[str, ...], tuple[s
     rows_total = sum(len(r) for r in pages.values())
     if not rows_total:
         return (), ()
-    _drop_furniture(pages)
+    em = _body_em([r for rows in pages.values() for r in rows])
+    _drop_furniture(pages, em)
     rows = [row for page in sorted(pages) for row in pages[page]]
     if not rows:
         return (), ()
@@ -166,7 +177,9 @@ def _make_row(page: int, runs: list[Line]) -> _Row:
             gap = run.x0 - prev.x1
             if gap >= TABLE_GAP_EM * em:
                 wide_gap = True
-            if gap > RUN_SPACE_GAP_EM * em and not parts[-1].endswith(" ") and not text.startswith(" "):
+            latin = parts[-1][-1:].isascii() and text[:1].isascii()
+            limit = LATIN_SPACE_GAP_EM if latin else CJK_SPACE_GAP_EM
+            if gap > limit * em and not parts[-1].endswith(" ") and not text.startswith(" "):
                 parts.append(" ")
         parts.append(text)
         prev = run if prev is None or run.x1 > prev.x1 else prev
@@ -183,7 +196,7 @@ def _make_row(page: int, runs: list[Line]) -> _Row:
     )
 
 
-def _drop_furniture(pages: dict[int, list[_Row]]) -> None:
+def _drop_furniture(pages: dict[int, list[_Row]], em: float) -> None:
     """Remove page numbers and running headers/footers in place."""
     for rows in pages.values():
         edge = set(range(min(EDGE_ROWS, len(rows)))) | set(range(max(0, len(rows) - EDGE_ROWS), len(rows)))
@@ -196,14 +209,31 @@ def _drop_furniture(pages: dict[int, list[_Row]]) -> None:
         seen: dict[str, set[int]] = defaultdict(set)
         for page, rows in pages.items():
             for row in _edge(rows, side):
-                seen[_furniture_key(row.text)].add(page)
+                if _detached(rows, row, side, em):
+                    seen[_furniture_key(row.text)].add(page)
         needed = max(RUNNING_MIN_PAGES, int(len(pages) * RUNNING_MIN_SHARE) + 1)
         running = {key for key, on in seen.items() if len(on) >= needed}
         if not running:
             continue
         for page, rows in pages.items():
-            drop = {id(r) for r in _edge(rows, side) if _furniture_key(r.text) in running}
+            drop = {
+                id(r) for r in _edge(rows, side) if _furniture_key(r.text) in running and _detached(rows, r, side, em)
+            }
             pages[page] = [r for r in rows if id(r) not in drop]
+
+
+def _detached(rows: list[_Row], row: _Row, side: str, em: float) -> bool:
+    """Whether a row at a page edge is set off from the body by a wide gap on its inward side.
+
+    Headers of two lines count: the gap may lie anywhere within EDGE_ROWS rows inwards.
+    """
+    i = next(k for k, r in enumerate(rows) if r is row)
+    if side == "top":
+        span = rows[i : i + EDGE_ROWS + 1]
+    else:
+        span = rows[max(i - EDGE_ROWS, 0) : i + 1]
+    gaps = [b.y0 - a.y1 for a, b in zip(span, span[1:])]
+    return bool(gaps) and max(gaps) > RUNNING_DETACH_EM * em
 
 
 def _edge(rows: list[_Row], side: str) -> list[_Row]:
@@ -214,24 +244,44 @@ def _furniture_key(text: str) -> str:
     return _DIGITS_RE.sub("#", _WS_RE.sub("", text))
 
 
+def _body_em(rows: Sequence[_Row]) -> float:
+    """The body's character size: the median size weighted by characters, so headers don't count."""
+    sizes = sorted((r.em, len(r.text)) for r in rows)
+    half = sum(n for _, n in sizes) / 2
+    seen = 0
+    for em, n in sizes:
+        seen += n
+        if seen >= half:
+            return em
+    return sizes[-1][0]
+
+
 def _margin(values: Sequence[float], em: float, *, lowest: bool) -> float:
-    """The lowest (or highest) position that enough rows share; the extreme when none does."""
+    """Where the text block's left (or right) edge is.
+
+    The outermost position enough rows share (a row sticking out, such as a wide table row, does not
+    move it) unless that leaves the outermost row far outside and few rows share it: in a short
+    text, two short lines ending alike must not pass for the right margin.
+    """
     ascending = sorted(values)
+    extreme = ascending[0] if lowest else ascending[-1]
     need = max(2, MARGIN_MIN_SHARE * len(ascending))
     tol = 0.5 * em
     for v in ascending if lowest else reversed(ascending):
-        if bisect_right(ascending, v + tol) - bisect_left(ascending, v - tol) >= need:
-            return v
-    return ascending[0] if lowest else ascending[-1]
+        support = bisect_right(ascending, v + tol) - bisect_left(ascending, v - tol)
+        if support >= need:
+            strong = support >= max(MARGIN_STRONG_ROWS, MARGIN_STRONG_SHARE * len(ascending))
+            if abs(v - extreme) <= MARGIN_OUTLIER_EM * em or strong:
+                return v
+            return extreme
+    return extreme
 
 
 def _paragraphs(rows: list[_Row]) -> list[str]:
-    body = [r for r in rows if r.em]
-    em = statistics.median(r.em for r in body)
-    left = _margin([r.x0 for r in body if r.em < TITLE_SIZE_RATIO * em], em, lowest=True)
-    right = _margin([r.x1 for r in body if r.em < TITLE_SIZE_RATIO * em], em, lowest=False)
-    if right - left < 4 * em:  # too few rows to tell: trust the extremes
-        left, right = min(r.x0 for r in rows), max(r.x1 for r in rows)
+    em = _body_em(rows)
+    body = [r for r in rows if r.em < TITLE_SIZE_RATIO * em] or rows
+    left = _margin([r.x0 for r in body], em, lowest=True)
+    right = _margin([r.x1 for r in body], em, lowest=False)
     gaps = [
         b.y0 - a.y1
         for a, b in zip(rows, rows[1:])

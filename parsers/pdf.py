@@ -24,6 +24,9 @@ BASELINE_TOLERANCE = 0.3
 RUN_GAP_EM = 1.0
 # pdfium's text page ends lines with generated CR/LF characters.
 _LINE_BREAKS = {"\r", "\n"}
+# A complete PDF ends with %%EOF; pdfium rebuilds a cut file from what is left, so a download cut
+# short would otherwise yield a silently shortened text. Writers may add a little junk after it.
+EOF_WINDOW = 2048
 # Pages beyond this are not read (a PDF claiming more pages is broken or hostile).
 MAX_PAGES = 5000
 
@@ -35,6 +38,8 @@ def pdf_paragraphs(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     data = bytes(data)
     if b"%PDF-" not in data[:1024]:
         raise ParseError("unreadable_pdf", "not a PDF: no %PDF- header")
+    if b"%%EOF" not in data[-EOF_WINDOW:]:
+        raise ParseError("unreadable_pdf", f"truncated PDF: no %%EOF in its last {EOF_WINDOW} bytes")
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:

@@ -39,8 +39,12 @@ SIGNATURE_RIGHT_CHARS = 4  # signature and date: 右空四字
 FONT = "STSong-Light"
 PT_TO_MM = 25.4 / 72
 
-# Paragraphs printed centred, as orders print their 编/章/节 headings.
-CENTRED_PARAGRAPH_RE = re.compile(r"^第[一二三四五六七八九十百千零〇两]+[编章节](?:[\s\u3000]|$)")
+# Paragraphs printed centred: the 编/章/节 headings of orders and the 发文字号 under a title.
+CENTRED_PARAGRAPH_RE = re.compile(
+    r"^第[一二三四五六七八九十百千零〇两]+[编章节](?:[\s\u3000]|$)|^[\u4e00-\u9fff]{2,16}〔\d{4}〕\d{1,5}号$"
+)
+# The addressees (主送机关) are set flush left: a first paragraph ending with a full-width colon.
+ADDRESSEE_END = "："
 # 避头尾: a line may not start with these; the character before moves down with it.
 NO_LINE_START = "，。、；：？！）》」』〉】”’…·％,.;:?!)]}%"
 # A token the line breaker keeps whole: a run of printable ASCII (Latin words, numbers).
@@ -156,6 +160,7 @@ def _layout(
     if title:
         centred(title, TITLE_SIZE)
         y += LINE_PITCH  # a blank line under the title
+    first_body = True
     for para in paragraphs:
         para = para.strip()
         if not para:
@@ -163,7 +168,8 @@ def _layout(
         if CENTRED_PARAGRAPH_RE.match(para):
             centred(para, BODY_SIZE)
             continue
-        indent = INDENT_CHARS * BODY_SIZE
+        indent = 0.0 if first_body and para.endswith(ADDRESSEE_END) else INDENT_CHARS * BODY_SIZE
+        first_body = False
         lines = _break(para, BODY_SIZE, TEXT_WIDTH - indent, TEXT_WIDTH)
         for n, line in enumerate(lines):
             x = LEFT + (indent if n == 0 else 0.0)
@@ -229,8 +235,9 @@ def make_pdf(
             obj = pdf.beginText(run.x, PAGE_H - run.y)
             obj.setFont(font, run.size)
             natural = _width(run.text, run.size)
-            if len(run.text) > 1 and sum(run.advances) - natural > 1e-6:
-                obj.setCharSpace((sum(run.advances) - natural) / (len(run.text) - 1))
+            spread = sum(run.advances) - natural if len(run.text) > 1 else 0.0
+            # always set: the character spacing is graphics state and outlives the text object
+            obj.setCharSpace(spread / (len(run.text) - 1) if spread > 1e-6 else 0.0)
             obj.textOut(text)
             pdf.drawText(obj)
         pdf.showPage()
