@@ -193,7 +193,10 @@ def _handler_for(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if body and not head:
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout): fine
+                    self.close_connection = True
 
         def log_message(self, format: str, *args) -> None:  # the request log is server.requests
             if getattr(server, "verbose", False):

@@ -34,6 +34,7 @@ COLUMN_KINDS: dict[str, tuple[tuple[str, int], ...]] = {
     "gg": (("announcement", 1),),
     "ghwb": (("plan", 1),),
 }
+WENHAO_KINDS = ("cover", "fulltext")  # the kinds numbered 发改…〔YYYY〕N号
 ITEMS_PER_PAGE = 25  # the real list pages hold 25 items
 ARCHIVE_START = date(2019, 1, 2)
 ARCHIVE_END = date(2026, 8, 28)
@@ -56,6 +57,7 @@ BEIJING = timezone(timedelta(hours=8))
 _DETAIL_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?P<ym>\d{6})/t(?P<d>\d{8})_(?P<id>\d+)\.html$")
 _FILE_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?P<ym>\d{6})/(?P<name>P0\d{8}(?P<id>\d{7})(?P<k>\d)\d{4}\.(?P<ext>pdf|ofd|doc|xls))$")
 _JD_RE = re.compile(r"^/xxgk/jd/jd/(?P<ym>\d{6})/t(?P<d>\d{8})_(?P<id>\d+)\.html$")
+_MULTISPACE = re.compile(r" {2,}")  # a browser shows 水  利  部 as 水 利 部
 _LIST_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?:index(?:_(?P<n>\d+))?\.html)?$")
 
 
@@ -164,7 +166,7 @@ def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _spaced(name: str, rng: random.Random) -> str:
+def _spaced(name: str) -> str:
     """交通运输部 -> 交 通 运 输 部 (or 水  利  部): how signature blocks letter-space short names."""
     return (" " if len(name) > 3 else "  ").join(name)
 
@@ -204,6 +206,14 @@ class Site:
                 notice_no[pub.year] = notice_no.get(pub.year, 0) + 1
                 rec.serial = notice_no[pub.year]
             self._records[rec.id] = rec
+        # 文号 serials: unique within a year (the written date never leaves the publish year)
+        by_year: dict[int, list[Record]] = {}
+        for rec in self._records.values():
+            if rec.kind in WENHAO_KINDS:
+                by_year.setdefault(rec.publish.year, []).append(rec)
+        for year, recs in sorted(by_year.items()):
+            for rec, serial in zip(recs, rng.sample(range(1, max(1800, 2 * len(recs)) + 1), len(recs))):
+                rec.serial = serial
         for rec in self._records.values():
             self._column_mtime[rec.column] = max(self._column_mtime.get(rec.column, rec.mtime), rec.mtime)
 
@@ -308,9 +318,10 @@ class Site:
             rec.overrides = {k: v for k, v in overrides.items() if k in ("topic", "title", "issuers")}
             if rec.kind == "order":
                 rec.serial = 1 + max((r.serial for r in self._records.values() if r.kind == "order"), default=0)
-            elif rec.kind == "announcement":
+            else:  # the next free serial of its kind in that year
+                same = ("announcement",) if rec.kind == "announcement" else WENHAO_KINDS
                 rec.serial = 1 + max((r.serial for r in self._records.values()
-                                      if r.kind == "announcement" and r.publish.year == pub.year), default=0)
+                                      if r.kind in same and r.publish.year == pub.year), default=0)
             self._records[rec.id] = rec
             self._changed(rec)
             return rec.id
@@ -353,8 +364,8 @@ class Site:
         国家发展改革委公告2026年第3号, or None), doc_number_parts, issuers, source, addressees,
         publish_date, written_date, effective_date (ISO or None), articles_body / articles_attachment
         (numbered units in the HTML body / in the attached full text — the PDF and the OFD hold the
-        same text, counted once), body_labels, attachment_labels, body_paragraphs (as printed, a
-        sentence cut by a box joined again), attachments / interpretations ([{title, url, file_type,
+        same text, counted once), body_labels, attachment_labels, body_paragraphs (as a browser
+        shows them, indents dropped, a sentence cut by a box joined again), attachments / interpretations ([{title, url, file_type,
         exists}] / [{title, url, exists}]), template, encoding, box_cut, revision, status
         ("active" | "withdrawn"), http_status.
         """
@@ -373,7 +384,7 @@ class Site:
             "effective_date": c.effective_date.isoformat() if c.effective_date else None,
             "articles_body": len(c.body_labels), "articles_attachment": len(c.attachment_labels),
             "body_labels": list(c.body_labels), "attachment_labels": list(c.attachment_labels),
-            "body_paragraphs": [b.text for b in c.blocks],
+            "body_paragraphs": [_MULTISPACE.sub(" ", b.text) for b in c.blocks],
             "attachments": [{"title": f.label, "url": base_url + folder + f.name, "file_type": f.ext,
                              "exists": f.exists} for f in c.files],
             "interpretations": [{"title": j.title, "url": base_url + j.path, "exists": j.exists}
@@ -561,7 +572,7 @@ def _compose(rec: Record, seed: int) -> Content:
     pub = rec.publish.date()
     topic = ov.get("topic") or rng.choice(P.SUBJECTS)
     office, code = rng.choice(P.OFFICES)
-    written = pub - timedelta(days=rng.randint(2, 20))
+    written = max(pub - timedelta(days=rng.randint(2, 20)), date(pub.year, 1, 1))
     general_office = rec.kind in ("cover", "fulltext") and rng.random() < 0.2
     if "issuers" in ov:
         issuers = tuple(ov["issuers"])
@@ -589,7 +600,7 @@ def _compose(rec: Record, seed: int) -> Content:
 
     def signature() -> None:
         for name in issuers:
-            blocks.append(Block("sign", _spaced(name, rng) if len(name) <= 5 and rng.random() < 0.4 else name))
+            blocks.append(Block("sign", _spaced(name) if len(name) <= 5 and rng.random() < 0.4 else name))
         blocks.append(Block("date", cn_date(closing_date)))
 
     if rec.kind in ("cover", "fulltext"):
