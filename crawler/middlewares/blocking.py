@@ -93,13 +93,14 @@ class BlockDetectionMiddleware:
         return None
 
     async def process_response(self, request, response, spider=None):
+        reason = self.block_reason(request, response)
+        if reason is not None:
+            self.stats.inc_value(f"{STATS_PREFIX}/count")
+            self.stats.inc_value(f"{STATS_PREFIX}/reason/{reason}")
         if self.stopped:
             raise StoppedBlocked(self.stopped)
-        reason = self.block_reason(request, response)
         if reason is None:
             return response
-        self.stats.inc_value(f"{STATS_PREFIX}/count")
-        self.stats.inc_value(f"{STATS_PREFIX}/reason/{reason}")
         tries = request.meta.get(META_TRIES, 0) + 1
         if tries <= self.max_tries:
             delay = backoff_delay(tries, self.backoff, self.backoff_max)

@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.extensions.store import store_for
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
@@ -171,11 +172,11 @@ class PolicySpider(scrapy.Spider):
     def list_failed(self, failure):
         request = failure.request
         column = request.meta.get("ndrc_column", "?")
-        if failure.check(IgnoreRequest):
-            return  # blocked or robots.txt: reported by the middleware that dropped it
+        if dropped_on_purpose(failure):
+            return
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/list_failed")
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/{column}/list_failed")
-        logger.error("[%s] list page %s could not be fetched: %s", column, request.url, failure.value)
+        logger.error("[%s] list page %s could not be fetched: %s", column, request.url, failure_reason(failure))
 
     def missing_checks(self, column: str):
         """Re-fetch known active documents of the column that the list pages read no longer show."""
@@ -336,14 +337,26 @@ class PolicySpider(scrapy.Spider):
     def detail_failed(self, failure):
         request = failure.request
         column = request.meta.get("ndrc_column", "?")
-        if failure.check(IgnoreRequest):
-            return
-        reason = (str(failure.value).splitlines() or [type(failure.value).__name__])[0]
+        if dropped_on_purpose(failure):
+            return None
+        reason = failure_reason(failure)
         return [FetchFailureItem(request.url, column, reason)]
 
     def _on_closed(self, spider, reason):
         for column, state in self.state.items():
             self.crawler.stats.set_value(f"{STATS_PREFIX}/{column}/reached_end", state.reached_end)
+
+
+def dropped_on_purpose(failure) -> bool:
+    """A request dropped by a middleware on purpose (blocked run, robots.txt), not a failed fetch."""
+    return bool(failure.check(IgnoreRequest)) and not failure.check(HttpError)
+
+
+def failure_reason(failure) -> str:
+    """One line saying why a fetch failed: the HTTP status that outlived the retries, or the error."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return (str(failure.value).splitlines() or [""])[0] or type(failure.value).__name__
 
 
 # -- what the store knows ---------------------------------------------------------------------------
