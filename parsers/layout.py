@@ -329,7 +329,11 @@ def _paragraphs(rows: list[_Row]) -> list[str]:
 
 
 def _join(a: str, b: str) -> str:
-    """Join a wrapped line to the next: Chinese with no space, Latin words with one."""
+    """Join a wrapped line to the next: Chinese with no space, Latin words with one.
+
+    A space between a Latin word and a Chinese character that the layout replaced by the line
+    break is not restored: it cannot be told from the usual writing with no space there.
+    """
     if not a or not b:
         return a + b
     last, first = a[-1], b[0]

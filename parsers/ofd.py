@@ -69,15 +69,23 @@ _BROKEN = (
 def ofd_paragraphs(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The paragraphs of an OFD in reading order, and warnings; ParseError("unreadable_ofd") if broken."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ParseError("unreadable_ofd", f"OFD input must be bytes, not {type(data).__name__}")
+        raise _error(f"OFD input must be bytes, not {type(data).__name__}")
     try:
         reader = _Package(bytes(data))
         return reader.paragraphs()
     except ParseError:
         raise
     except _BROKEN as err:
-        message = " ".join(str(err).split()) or type(err).__name__
-        raise ParseError("unreadable_ofd", f"unreadable OFD: {message}"[:300]) from None
+        raise _error(f"unreadable OFD: {str(err) or type(err).__name__}") from None
+
+
+# Longest error message: lxml and zipfile messages can run long.
+MAX_MESSAGE = 300
+
+
+def _error(message: str) -> ParseError:
+    """The one error of this module, its message on one line."""
+    return ParseError("unreadable_ofd", " ".join(message.split())[:MAX_MESSAGE])
 
 
 @dataclass
@@ -91,14 +99,14 @@ class _Glyph:
 class _Package:
     def __init__(self, data: bytes):
         if not data.startswith(b"PK"):
-            raise ParseError("unreadable_ofd", "not an OFD: not a zip file")
+            raise _error("not an OFD: not a zip file")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as err:
-            raise ParseError("unreadable_ofd", f"not an OFD: broken zip ({err})") from None
+            raise _error(f"not an OFD: broken zip ({err})") from None
         infos = self.zip.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise ParseError("unreadable_ofd", f"refused OFD: {len(infos)} zip entries (limit {MAX_ENTRIES})")
+            raise _error(f"refused OFD: {len(infos)} zip entries (limit {MAX_ENTRIES})")
         self.names: dict[str, zipfile.ZipInfo] = {}
         self.lower: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
@@ -118,32 +126,32 @@ class _Package:
     def _xml(self, path: str):
         info = self.names.get(path) or self.lower.get(path.lower())
         if info is None:
-            raise ParseError("unreadable_ofd", f"broken OFD: {path} is missing")
+            raise _error(f"broken OFD: {path} is missing")
         if info.file_size > MAX_XML_BYTES:
-            raise ParseError("unreadable_ofd", f"refused OFD: {path} inflates to {info.file_size} bytes")
+            raise _error(f"refused OFD: {path} inflates to {info.file_size} bytes")
         with self.zip.open(info) as fh:
             raw = fh.read(MAX_XML_BYTES + 1)  # headers can lie about sizes: never read past the cap
         self.read_total += len(raw)
         if len(raw) > MAX_XML_BYTES or self.read_total > MAX_TOTAL_XML_BYTES:
-            raise ParseError("unreadable_ofd", f"refused OFD: {path} inflates past the size limit")
+            raise _error(f"refused OFD: {path} inflates past the size limit")
         try:
             return etree.fromstring(raw, _PARSER)
         except etree.XMLSyntaxError as err:
-            raise ParseError("unreadable_ofd", f"broken OFD: {path} is not well-formed XML ({err})"[:300]) from None
+            raise _error(f"broken OFD: {path} is not well-formed XML ({err})") from None
 
     # -- structure ----------------------------------------------------------------------------
     def paragraphs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if "ofd.xml" not in self.lower:
-            raise ParseError("unreadable_ofd", "not an OFD: the zip has no OFD.xml")
+            raise _error("not an OFD: the zip has no OFD.xml")
         root = self._xml("OFD.xml")
         if _local(root) != "OFD":
-            raise ParseError("unreadable_ofd", f"not an OFD: OFD.xml holds <{_local(root)}>")
+            raise _error(f"not an OFD: OFD.xml holds <{_local(root)}>")
         doc_roots = [
             (r.text or "").strip() for body in _children(root, "DocBody") for r in _children(body, "DocRoot")
         ]
         doc_roots = [d for d in doc_roots if d]
         if not doc_roots:
-            raise ParseError("unreadable_ofd", "broken OFD: OFD.xml names no DocRoot")
+            raise _error("broken OFD: OFD.xml names no DocRoot")
         if len(doc_roots) > 1:
             self.warnings.append(f"OFD holds {len(doc_roots)} documents: only the first was read")
         doc_path = self._resolve("", doc_roots[0])
@@ -162,7 +170,7 @@ class _Package:
             if p.get("BaseLoc")
         ]
         if not page_locs:
-            raise ParseError("unreadable_ofd", "broken OFD: the document has no pages")
+            raise _error("broken OFD: the document has no pages")
         if len(page_locs) > MAX_PAGES:
             self.warnings.append(f"OFD has {len(page_locs)} pages: only the first {MAX_PAGES} were read")
             page_locs = page_locs[:MAX_PAGES]
@@ -182,7 +190,7 @@ class _Package:
             for ref in _children(page, "Template"):
                 lines.extend(self._template_lines(ref.get("TemplateID"), template_locs, number))
         if len(failed) == len(page_locs):
-            raise ParseError("unreadable_ofd", "broken OFD: no page could be read")
+            raise _error("broken OFD: no page could be read")
         if failed:
             shown = ", ".join(map(str, failed[:10]))
             self.warnings.append(f"OFD page(s) {shown} could not be read and were skipped")
