@@ -39,6 +39,10 @@ COLUMN_BY_FOLDER = {
     "zcfbgg": "公告",
 }
 
+# A page whose template yielded a title and at least this many body paragraphs is a real page:
+# the (comparatively slow) block-page check is skipped for it. Block pages have a line or two.
+SURE_PAGE_MIN_PARAGRAPHS = 3
+
 # A column list page (ul.u-list of entries) handed to the document parser.
 LIST_PAGE_MARK = re.compile(r"<ul[^>]+class=[\"']?u-list", re.IGNORECASE)
 
@@ -81,9 +85,6 @@ def parse(
             text, decode_warnings = content, ()
         else:
             text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html")
-        reason = block_reason(text)
-        if reason:
-            raise ParseError("blocked", f"not a document: an anti-bot or block page ({reason})")
         if kind == "html":
             from parsers.html_page import extract_detail
 
@@ -94,6 +95,12 @@ def parse(
             from parsers.rendering import extract_rendering
 
             extract = extract_rendering(text, url)
+        # A page the template gave a title and a body is a page; anything thinner may be a
+        # challenge or WAF shell (served with 200), which must never become a document.
+        if not (extract.title and len(extract.paragraphs) >= SURE_PAGE_MIN_PARAGRAPHS):
+            reason = block_reason(text)
+            if reason:
+                raise ParseError("blocked", f"not a document: an anti-bot or block page ({reason})")
         if decode_warnings:
             extract = _add_warnings(extract, decode_warnings)
     if not extract.paragraphs and not extract.title:

@@ -65,8 +65,11 @@ logging.getLogger("bs4.dammit").addFilter(_QuietDammit())
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _cjk_share(text: str) -> float:
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = len(_NON_ASCII.findall(text))
     return len(_CJK.findall(text)) / non_ascii if non_ascii else 1.0
 
 
@@ -118,7 +121,7 @@ def _mostly_utf8(data: bytes) -> str | None:
     """The UTF-8 reading of `data` if only a few bytes are damaged, else None."""
     text = data.decode("utf-8", "replace")
     bad = text.count("\ufffd")
-    non_ascii = sum(1 for ch in text if ord(ch) > 127) - bad
+    non_ascii = len(_NON_ASCII.findall(text)) - bad
     if non_ascii >= UTF8_DAMAGE_MIN_CHARS and bad <= non_ascii * UTF8_DAMAGE_RATIO:
         return text
     return None
@@ -164,7 +167,7 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
     if text is not None:
         if text.isascii():
             return text, "utf-8", ()  # ASCII reads the same in every declared charset
-        if _cjk_share(text) == 0.0:
+        if _CJK.search(text) is None:  # one regex scan; the share is only counted in this rare case
             gb_text = _strict(data, GB_SUPERSET)
             if gb_text is not None and _cjk_share(gb_text) == 1.0:
                 return gb_text, GB_SUPERSET, _mismatch(declared_raw, declared, GB_SUPERSET)

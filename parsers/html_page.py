@@ -22,58 +22,49 @@ import threading
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from parsers.blocking import block_reason
 from parsers.model import Attachment, Link, PageExtract
 
 
-def _cls(name: str) -> str:
-    """XPath predicate: the element's class list holds `name` (classes may carry stray spaces)."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
 # --- where the parts of a page are -------------------------------------------------------------
+
+# Where the parts of a page are, by class token or id. One walk over the tree (`PageIndex`)
+# files every element under its class tokens and id; each part is then a dict lookup. (The
+# XPath `contains(concat(' ', normalize-space(@class), ' '), …)` form of these costs a full
+# tree walk with string building per query: most of the parse time on a 7 KB page.)
 
 # The article body, most specific first: the current and 2019–2023 templates nest TRS_Editor in
 # div.article_con (…_title / …_notitle); pre-2019 pages have a bare .TRS_Editor; TRS_UEDITOR is the
-# same CMS's newer editor; a page with none of these falls back to article_con itself.
-BODY_XPATHS = tuple(
-    etree.XPath(x)
-    for x in (
-        f"//div[{_cls('article_con')} or {_cls('article_con_title')} or {_cls('article_con_notitle')}]"
-        f"//div[{_cls('TRS_Editor')} or {_cls('TRS_UEDITOR')}]",
-        f"//div[{_cls('TRS_Editor')} or {_cls('TRS_UEDITOR')}]",
-        f"//div[{_cls('article_con')} or {_cls('article_con_title')} or {_cls('article_con_notitle')}]",
-        "//*[@id='UCAP-CONTENT' or @id='zoom']",
-    )
-)
+# same CMS's newer editor; a page with none of these falls back to article_con itself, then to
+# the ids other government CMS templates use for the body.
+BODY_CONTAINER_CLASSES = ("article_con", "article_con_title", "article_con_notitle")
+BODY_EDITOR_CLASSES = ("TRS_Editor", "TRS_UEDITOR")
+BODY_IDS = ("UCAP-CONTENT", "zoom")
 
 # The title as the site shows it, raw (with its trailing (文号)): the current template's
-# h2.article_title, then the ArticleTitle meta, then the pre-2019 .txt_title1.
-TITLE_HEADING = etree.XPath(f"//*[{_cls('article_title')}]")
-TITLE_OLD = etree.XPath(f"//*[{_cls('txt_title1')}]")
-HTML_TITLE = etree.XPath("//title")
+# h2.article_title, then the ArticleTitle meta, then the pre-2019 .txt_title1, then <title>.
+TITLE_CLASS = "article_title"
+TITLE_OLD_CLASS = "txt_title1"
 # <title> is the last resort: "【…】-国家发展和改革委员会" wraps the real title.
 HTML_TITLE_WRAPPER = re.compile(r"^\s*【(?P<t>.*)】\s*[-－—_|].*$|^(?P<u>.*?)\s*[-－—_|]\s*(?:中华人民共和国)?国家发展和改革委员会\s*$", re.S)
 
 # 发布时间 and 来源 in the chrome: div.time / div.laiyuantext now, .txt_subtitle1 / #dSourceText before 2019.
-TIME_BOX = etree.XPath(f"//div[{_cls('time')}] | //*[{_cls('txt_subtitle1')}]")
-SOURCE_BOX = etree.XPath(f"//*[{_cls('laiyuantext')}] | //*[@id='dSourceText']")
+TIME_CLASSES = ("time", "txt_subtitle1")
+SOURCE_CLASSES = ("laiyuantext",)
+SOURCE_IDS = ("dSourceText",)
 SOURCE_PREFIX = re.compile(r"^\s*(?:信息)?来源\s*[:：]\s*")
 # The breadcrumb (首页 > 政务公开 > 政策 > 通知): its last item is the column when no meta says so.
-BREADCRUMB_LINKS = etree.XPath(f"//div[{_cls('path')}]//a")
-
-META_TAGS = etree.XPath("//meta[@name and @content]")
+BREADCRUMB_CLASS = "path"
 
 # 相关政策与解读 sidebar: hidden (display:none) unless it has links, but the links are in the HTML.
-INTERPRETATION_LINKS = etree.XPath(f"//div[{_cls('xgwz')}]//a[@href]")
+INTERPRETATION_CLASS = "xgwz"
 # The attachment block under the body (relative ./P0….pdf and a parallel .ofd).
-ATTACHMENT_LINKS = etree.XPath(f"//div[{_cls('attachment')}]//a[@href]")
+ATTACHMENT_CLASS = "attachment"
 # Body links to these extensions are attachments too.
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "rar"})
 
-LIST_PAGE_MARK = etree.XPath(f"//ul[{_cls('u-list')}]")
+LIST_CLASS = "u-list"
 ANY_LINKS = etree.XPath(".//a[@href]")
 
 # --- what is not the document ------------------------------------------------------------------
@@ -84,19 +75,15 @@ NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
 # (article_r) with 相关政策与解读 (xgwz) and 排行榜 (phb, #paihangbang); the print button (dy,
 # dy_btn); the date/source/share bar (shezhi); share widgets; breadcrumb, header, navigation,
 # footer; the list pages' 解读 pop-up (popbox); the attachment block (read separately).
-NOISE_XPATH = etree.XPath(
-    " | ".join(
-        [f".//{t}" for t in NOISE_TAGS]
-        + [
-            f".//*[{_cls(c)}]"
-            for c in (
-                "article_r", "xgwz", "phb", "article_r_ul", "dy", "dy_btn", "shezhi", "share", "bdsharebuttonbox",
-                "fenxiang", "bshare-custom", "path", "header", "footer", "nav", "popbox", "attachment", "xgjd", "xgzc",
-            )
-        ]
-        + [".//*[@id='paihangbang' or @id='share' or @id='print']", ".//nav", ".//footer", ".//header"]
-    )
-)
+NOISE_CLASSES = frozenset({
+    "article_r", "xgwz", "phb", "article_r_ul", "dy", "dy_btn", "shezhi", "share", "bdsharebuttonbox",
+    "fenxiang", "bshare-custom", "path", "header", "footer", "nav", "popbox", "attachment", "xgjd", "xgzc",
+})
+NOISE_IDS = frozenset({"paihangbang", "share", "print"})
+# HTML5 sectioning elements that hold site chrome, never document text.
+NOISE_SECTION_TAGS = frozenset({"nav", "footer", "header"})
+
+
 # Headings of boxes with no reliable class: the box is the heading plus the links under it, cut out
 # together. 相关解读 boxes also feed `interpretations`.
 BOX_HEADINGS = frozenset({"排行榜", "相关解读", "相关政策与解读", "相关政策", "相关链接", "相关新闻", "相关阅读", "分享到", "打印", "[打印]", "【打印】", "关闭窗口", "【关闭窗口】"})
@@ -138,11 +125,15 @@ DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _local = threading.local()
 
 
-def _parser() -> lxml_html.HTMLParser:
-    """One lxml parser per thread (parsers are not safe to share between threads)."""
+def _parser() -> etree.HTMLParser:
+    """One lxml parser per thread (parsers are not safe to share between threads).
+
+    A plain `etree.HTMLParser`, not `lxml.html`'s: lxml.html looks up a Python element class for
+    every element touched, which made walking the tree the largest cost of a parse.
+    """
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        parser = _local.parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     return parser
 
 
@@ -152,9 +143,10 @@ def parse_html(html: str) -> etree._Element | None:
     if not text.strip():
         return None
     try:
-        return lxml_html.document_fromstring(text.encode("utf-8"), parser=_parser())
+        root = etree.fromstring(text.encode("utf-8"), parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    return root if root is not None and isinstance(root.tag, str) else None
 
 
 def clean_text(text: str) -> str:
@@ -174,13 +166,65 @@ def iso_date(text: str | None) -> str | None:
     return None
 
 
-def meta_tags(root: etree._Element) -> dict[str, str]:
+# Tags looked up by name (<meta> tags, <title>); everything else is found by class or id.
+INDEXED_TAGS = ("meta", "title")
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+
+
+class PageIndex:
+    """One walk over a tree: its elements by class token, by id and by tag, in document order."""
+
+    __slots__ = ("by_class", "by_id", "by_tag")
+
+    def __init__(self, root: etree._Element):
+        by_class: dict[str, list] = {}
+        by_id: dict[str, list] = {}
+        by_tag: dict[str, list] = {}
+        for tag in INDEXED_TAGS:
+            by_tag[tag] = list(root.iter(tag))
+        for el in _WITH_CLASS_OR_ID(root):
+            classes = el.get("class")
+            if classes:
+                for token in classes.split():
+                    by_class.setdefault(token, []).append(el)
+            ident = el.get("id")
+            if ident:
+                by_id.setdefault(ident.strip(), []).append(el)
+        self.by_class, self.by_id, self.by_tag = by_class, by_id, by_tag
+
+    def classes(self, *names: str, tag: str | None = None) -> list:
+        """Elements carrying any of the class tokens (optionally of one tag), in document order."""
+        found = [el for name in names for el in self.by_class.get(name, ())]
+        if len(names) > 1:
+            found = _document_order(found)
+        return [el for el in found if tag is None or el.tag == tag]
+
+    def ids(self, *names: str) -> list:
+        return [el for name in names for el in self.by_id.get(name, ())]
+
+    def links_in(self, containers: list) -> list:
+        """The <a href> under the containers, each once, in document order."""
+        return list(dict.fromkeys(a for box in containers for a in box.iter("a") if a.get("href") is not None))
+
+
+def _document_order(elements: list) -> list:
+    unique = list(dict.fromkeys(elements))
+    if len(unique) < 2:
+        return unique
+    root = unique[0].getroottree().getroot()
+    position = {el: i for i, el in enumerate(root.iter())}
+    return sorted(unique, key=lambda el: position.get(el, 0))
+
+
+def meta_tags(root: etree._Element, index: PageIndex | None = None) -> dict[str, str]:
     """name (lower case) → content of the page's <meta name content> tags, first one wins."""
     out: dict[str, str] = {}
-    for meta in META_TAGS(root):
+    metas = index.by_tag.get("meta", ()) if index is not None else root.iter("meta")
+    for meta in metas:
         name = (meta.get("name") or "").strip().lower()
-        if name and name not in out:
-            out[name] = clean_text(meta.get("content") or "")
+        content = meta.get("content")
+        if name and content is not None and name not in out:
+            out[name] = clean_text(content)
     return out
 
 
@@ -356,18 +400,18 @@ def _attachments(links: list[tuple[str, str | None, str]]) -> tuple[Attachment, 
     return tuple(out)
 
 
-def _title(root: etree._Element, meta: dict[str, str], warnings: list[str]) -> str | None:
-    for el in TITLE_HEADING(root):
+def _title(index: PageIndex, meta: dict[str, str], warnings: list[str]) -> str | None:
+    for el in index.classes(TITLE_CLASS):
         text = _text(el)
         if text:
             return text
     if meta.get("articletitle"):
         return meta["articletitle"]
-    for el in TITLE_OLD(root):
+    for el in index.classes(TITLE_OLD_CLASS):
         text = _text(el)
         if text:
             return text
-    for el in HTML_TITLE(root):
+    for el in index.by_tag.get("title", ()):
         text = _text(el)
         match = HTML_TITLE_WRAPPER.match(text)
         if match:
@@ -378,41 +422,47 @@ def _title(root: etree._Element, meta: dict[str, str], warnings: list[str]) -> s
     return None
 
 
-def _publish_date(root: etree._Element, meta: dict[str, str]) -> str | None:
+def _publish_date(index: PageIndex, meta: dict[str, str]) -> str | None:
     date = iso_date(meta.get("pubdate"))
     if date:
         return date
-    for el in TIME_BOX(root):
+    for el in index.classes(*TIME_CLASSES):
         date = iso_date(_text(el))
         if date:
             return date
     return None
 
 
-def _source(root: etree._Element, meta: dict[str, str]) -> str | None:
+def _source(index: PageIndex, meta: dict[str, str]) -> str | None:
     if meta.get("contentsource"):
         return meta["contentsource"]
-    for el in SOURCE_BOX(root):
+    for el in index.classes(*SOURCE_CLASSES) + index.ids(*SOURCE_IDS):
         text = SOURCE_PREFIX.sub("", _text(el)).strip()
         if text:
             return text
     return None
 
 
-def _category(root: etree._Element, meta: dict[str, str]) -> str | None:
+def _category(index: PageIndex, meta: dict[str, str]) -> str | None:
     if meta.get("columnname"):
         return meta["columnname"]
-    crumbs = [_text(a) for a in BREADCRUMB_LINKS(root)]
+    crumbs = [_text(a) for box in index.classes(BREADCRUMB_CLASS, tag="div") for a in box.iter("a")]
     crumbs = [c for c in crumbs if c]
     return crumbs[-1] if crumbs else None
 
 
-def _body(root: etree._Element) -> etree._Element | None:
-    for xpath in BODY_XPATHS:
-        found = xpath(root)
-        if found:
-            return found[0]
-    return None
+def _body(index: PageIndex) -> etree._Element | None:
+    editors = index.classes(*BODY_EDITOR_CLASSES, tag="div")
+    containers = set(index.classes(*BODY_CONTAINER_CLASSES, tag="div"))
+    for editor in editors:
+        if any(ancestor in containers for ancestor in editor.iterancestors("div")):
+            return editor
+    if editors:
+        return editors[0]
+    if containers:
+        return index.classes(*BODY_CONTAINER_CLASSES, tag="div")[0]
+    found = index.ids(*BODY_IDS)
+    return found[0] if found else None
 
 
 def extract_detail(html: str, url: str | None) -> PageExtract:
@@ -429,34 +479,32 @@ def extract_detail(html: str, url: str | None) -> PageExtract:
 
 def _extract(html: str, url: str | None) -> PageExtract:
     warnings: list[str] = []
-    reason = block_reason(html)
-    if reason:
-        warnings.append(f"not a document: blocked or challenge page ({reason})")
     root = parse_html(html)
     if root is None:
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
 
-    meta = meta_tags(root)
-    title = _title(root, meta, warnings)
-    publish_date = _publish_date(root, meta)
-    source = _source(root, meta)
-    category = _category(root, meta)
+    index = PageIndex(root)
+    meta = meta_tags(root, index)
+    title = _title(index, meta, warnings)
+    publish_date = _publish_date(index, meta)
+    source = _source(index, meta)
+    category = _category(index, meta)
 
-    interpretation_links = _links(INTERPRETATION_LINKS(root), url)
-    attachment_links = _links(ATTACHMENT_LINKS(root), url)
+    interpretation_links = _links(index.links_in(index.classes(INTERPRETATION_CLASS, tag="div")), url)
+    attachment_links = _links(index.links_in(index.classes(ATTACHMENT_CLASS, tag="div")), url)
 
-    body = _body(root)
+    body = _body(index)
     paragraphs: tuple[str, ...] = ()
     centered: frozenset[int] = frozenset()
     if body is None:
         warnings.append("no article body found: not a policy detail page")
-        if LIST_PAGE_MARK(root):
+        if index.classes(LIST_CLASS, tag="ul"):
             warnings.append("looks like a list page (ul.u-list)")
     else:
-        for el in list(NOISE_XPATH(body)):
-            if el is not body and el.getparent() is not None:
+        for el in [el for el in body.iterdescendants() if _is_noise(el)]:
+            if el.getparent() is not None:
                 if isinstance(el.tag, str) and el.tag.lower() in NOISE_TAGS:
-                    el.drop_tree()
+                    _drop_tree(el)
                 else:
                     _cut(el)
         body_text = "".join(body.itertext())
@@ -483,6 +531,12 @@ def _extract(html: str, url: str | None) -> PageExtract:
         warnings.append("relative links left without URL: no page URL given")
     if title is None:
         warnings.append("no title found")
+    if title is None or not paragraphs:
+        # Only a thin page can be a challenge or WAF shell; a page with a title and a body is not
+        # checked (the check scans the whole text and would double the cost of a parse).
+        reason = block_reason(html)
+        if reason:
+            warnings.insert(0, f"not a document: blocked or challenge page ({reason})")
 
     return PageExtract(
         paragraphs=paragraphs,
@@ -495,6 +549,34 @@ def _extract(html: str, url: str | None) -> PageExtract:
         warnings=tuple(dict.fromkeys(warnings)),
         centered=centered,
     )
+
+
+def _drop_tree(el: etree._Element) -> None:
+    """Remove an element and its content, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _is_noise(el: etree._Element) -> bool:
+    """Whether an element inside the body is chrome: a noise tag, or a noise class or id."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False
+    if tag in NOISE_TAGS or tag in NOISE_SECTION_TAGS:
+        return True
+    classes = el.get("class")
+    if classes and not NOISE_CLASSES.isdisjoint(classes.split()):
+        return True
+    ident = el.get("id")
+    return bool(ident) and ident.strip() in NOISE_IDS
 
 
 def _is_attached(el: etree._Element, body: etree._Element) -> bool:

@@ -14,13 +14,16 @@ import re
 from lxml import etree
 
 from parsers.encoding import decode_bytes
-from parsers.html_page import BREADCRUMB_LINKS, absolute_url, clean_text, iso_date, meta_tags, parse_html
+from parsers.html_page import BREADCRUMB_CLASS, absolute_url, clean_text, iso_date, meta_tags, parse_html
 from parsers.model import Link, ListItem, ListPage
 
 
 def _cls(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
+
+# The breadcrumb's links (首页 > 政务公开 > 政策 > 通知): the last names the column.
+BREADCRUMB_LINKS = etree.XPath(f"//div[{_cls(BREADCRUMB_CLASS)}]//a")
 
 # Entries: direct li children of ul.u-list that are not spacers.
 LIST_ITEMS = etree.XPath(f"//ul[{_cls('u-list')}]/li[not({_cls('empty')})]")
