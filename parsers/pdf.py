@@ -107,9 +107,14 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
         chars.clear()
         box.clear()
 
+    # all code units in one call: pdfium keeps one UTF-16 unit per character index
+    buffer = (ctypes.c_ushort * (count + 1))()
+    got = pdfium_c.FPDFText_GetText(raw, 0, count, buffer) if count else 0
+    units = buffer[: max(got - 1, 0)] if got else []
+    if len(units) != count:  # never seen; fall back to asking character by character
+        units = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
     high_surrogate = None
-    for i in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+    for i, code in enumerate(units):
         if 0xD800 <= code <= 0xDBFF:
             high_surrogate = code
             continue
@@ -120,8 +125,9 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
         if not ch or ch in _LINE_BREAKS:
             flush()
             continue
-        generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)) or generated:
+        # pdfium generates only spaces and line breaks: ask about those alone
+        generated = ch.isspace() and pdfium_c.FPDFText_IsGenerated(raw, i) == 1
+        if generated or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
             # generated spaces (pdfium saw a gap) and characters without a box join the current run
             if chars and ch.isspace():
                 chars.append(" ")
@@ -130,7 +136,9 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
         top, bottom = height - rect.top, height - rect.bottom
         if bottom < top:
             top, bottom = bottom, top
-        char_size = pdfium_c.FPDFText_GetFontSize(raw, i) or (bottom - top)
+        # the loose box spans the font's ascent to descent: its height stands for the size until
+        # a run starts, where the font size is read once
+        char_size = bottom - top
         if box and (
             abs(bottom - baseline) > BASELINE_TOLERANCE * max(size, char_size, 1e-6)
             or left < box[0] - 0.5 * char_size
@@ -139,12 +147,11 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
             flush()
         if not box:
             box[:] = [left, top, right, bottom]
-            size = char_size
+            size = pdfium_c.FPDFText_GetFontSize(raw, i) or char_size
             baseline = bottom
         else:
             box[0], box[1] = min(box[0], left), min(box[1], top)
             box[2], box[3] = max(box[2], right), max(box[3], bottom)
-            size = max(size, char_size)
         chars.append(ch)
         if not ch.isspace():
             real += 1

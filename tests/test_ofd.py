@@ -20,6 +20,8 @@ from test_pdf import (
     CHAPTERS,
     CN,
     HEADER,
+    ITEMS_NOTICE,
+    ITEMS_TITLE,
     NOTICE_SIGNATURE,
     NOTICE_TITLE,
     ORDER_TITLE,
@@ -92,6 +94,11 @@ def test_order_reads_back_with_every_article_and_chapter():
     assert paragraphs == (ORDER_TITLE, *body)
     assert [p.split(" ")[0] for p in paragraphs if p.startswith("第") and "条 " in p[:6]] == [f"第{c}条" for c in CN]
     assert [p for p in paragraphs if p.startswith("第") and "章 " in p[:5]] == list(CHAPTERS.values())
+
+
+def test_notice_numbered_on_four_levels_reads_back():
+    data = make_ofd(ITEMS_NOTICE, title=ITEMS_TITLE, signature=("国家发展改革委", "2026年3月2日"))
+    assert ofd_paragraphs(data) == ((ITEMS_TITLE, *ITEMS_NOTICE, "国家发展改革委", "2026年3月2日"), ())
 
 
 def test_writer_puts_text_objects_out_of_reading_order():

@@ -91,6 +91,26 @@ def order_paragraphs() -> list[str]:
 
 ORDER_TITLE = "国家级专项规划管理办法"
 
+ITEMS_TITLE = "关于做好专项规划管理工作的通知"
+# A notice numbered on four levels: 一、 （一） 1. （1）
+ITEMS_NOTICE = [
+    "发改规划〔2026〕215号",
+    "各省、自治区、直辖市及计划单列市、新疆生产建设兵团发展改革委，国务院有关部门：",
+    "为做好专项规划管理工作，现就有关事项通知如下。",
+    "一、总体要求",
+    "（一）坚持统筹衔接。专项规划应当与国家发展规划相衔接，与国土空间规划相协调。",
+    "（二）坚持精简高效。严格控制专项规划数量，原则上不再编制内容相近的专项规划。",
+    "二、重点任务",
+    "（一）建立目录清单。",
+    "1.国家发展改革委会同有关部门编制专项规划目录清单，报国务院批准后实施。",
+    "2.未列入目录清单的专项规划，原则上不得编制。确需编制的，应当按程序报批。",
+    "（1）编制部门提出申请；",
+    "（2）国家发展改革委审核。",
+    "（二）加强实施评估。规划实施期满，编制部门应当开展总结评估，评估结果向社会公开。",
+    "三、其他事项",
+    "本通知自印发之日起施行。",
+]
+
 
 def read_pdf_text(data: bytes) -> list[str]:
     doc = pdfium.PdfDocument(data)
@@ -133,6 +153,11 @@ def test_order_reads_back_with_every_article_and_chapter():
         f"第{c}条" for c in CN
     ]
     assert [p for p in paragraphs if p.startswith("第") and "章 " in p[:5]] == list(CHAPTERS.values())
+
+
+def test_notice_numbered_on_four_levels_reads_back():
+    data = make_pdf(ITEMS_NOTICE, title=ITEMS_TITLE, signature=("国家发展改革委", "2026年3月2日"))
+    assert pdf_paragraphs(data) == ((ITEMS_TITLE, *ITEMS_NOTICE, "国家发展改革委", "2026年3月2日"), ())
 
 
 def test_latin_words_numbers_and_edge_lengths():
