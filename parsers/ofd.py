@@ -331,6 +331,9 @@ def _text_object_lines(obj, number: int) -> list[Line]:
 
 def _run_line(run: list[_Glyph], number: int, right_bound: float | None) -> Line:
     size = max(g.size for g in run)
+    # leading spaces (indents typed as 　　) must not move the left edge; they stay in the text,
+    # where a space may separate this run from the one before
+    first = next((g for g in run if not g.ch.isspace()), run[0])
     last = run[-1]
     x1 = last.x + last.size * _nominal(last.ch)
     if right_bound is not None and last.x < right_bound < x1:
@@ -338,7 +341,7 @@ def _run_line(run: list[_Glyph], number: int, right_bound: float | None) -> Line
     baseline = max(g.y for g in run)
     return Line(
         page=number,
-        x0=run[0].x,
+        x0=first.x,
         y0=min(g.y for g in run) - ASCENT * size,
         x1=x1,
         y1=baseline + DESCENT * size,

@@ -102,7 +102,7 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
     real = 0
 
     def flush() -> None:
-        if chars and box and "".join(chars).strip():
+        if box and "".join(chars).strip():
             lines.append(Line(page_no, box[0], box[1], box[2], box[3], "".join(chars), size or None))
         chars.clear()
         box.clear()
@@ -127,6 +127,12 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
             continue
         # pdfium generates only spaces and line breaks: ask about those alone
         generated = ch.isspace() and pdfium_c.FPDFText_IsGenerated(raw, i) == 1
+        if ch.isspace() and not box:
+            # leading spaces (indents typed as 　　) must not move a line's left edge; one space
+            # is kept in the text, where it may separate this run from the one before
+            if not chars:
+                chars.append(" ")
+            continue
         if generated or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
             # generated spaces (pdfium saw a gap) and characters without a box join the current run
             if chars and ch.isspace():

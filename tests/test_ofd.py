@@ -186,6 +186,19 @@ def test_delta_x_g_lists_letter_spacing_and_split_runs():
     assert warnings == ()
 
 
+def test_indents_typed_as_full_width_spaces():
+    size = 5.6
+    content = "".join([
+        text_object(20, 40, "　　第一条　为了规范政策文件的管理工作，提高文件质量，根据", delta=f"g 27 {size}"),
+        text_object(20, 50, "有关法律法规，制定本办法。", delta=f"g 12 {size}"),
+        text_object(20, 60, "　　第二条　本办法自发布之日起施行。", delta=f"g 17 {size}"),
+    ])
+    assert ofd_paragraphs(one_page_ofd(content)) == ((
+        "第一条 为了规范政策文件的管理工作，提高文件质量，根据有关法律法规，制定本办法。",
+        "第二条 本办法自发布之日起施行。",
+    ), ())
+
+
 def test_text_code_without_position_continues_and_ctm_scales():
     content = (
         '<ofd:TextObject ID="3" Boundary="20 30 100 10" Size="5">'

@@ -176,6 +176,29 @@ def test_latin_words_numbers_and_edge_lengths():
     assert paragraphs == tuple(body) and warnings == ()
 
 
+def test_indents_typed_as_full_width_spaces():
+    """Word documents printed to PDF often indent with 　　 instead of moving the line."""
+    lines = [
+        "　　第一条　为了规范政策文件的管理工作，提高文件质量，根据",
+        "有关法律法规，制定本办法。",
+        "　　第二条　本办法自发布之日起施行。",
+    ]
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, invariant=1)
+    font = files._register_font()
+    for n, line in enumerate(lines):
+        obj = pdf.beginText(files.LEFT, 700 - n * files.LINE_PITCH)
+        obj.setFont(font, files.BODY_SIZE)
+        obj.textOut(line)
+        pdf.drawText(obj)
+    pdf.showPage()
+    pdf.save()
+    assert pdf_paragraphs(buf.getvalue()) == ((
+        "第一条 为了规范政策文件的管理工作，提高文件质量，根据有关法律法规，制定本办法。",
+        "第二条 本办法自发布之日起施行。",
+    ), ())
+
+
 def test_body_text_repeating_at_page_tops_is_kept():
     body = ["一段文字。" * 300]
     paragraphs, _ = pdf_paragraphs(make_pdf(body, header=HEADER))
