@@ -343,3 +343,11 @@ def test_chars_encoding_is_one_token_per_character():
     assert search.encode_chars("煤电5G a") == "煤 电 5 x47 x20 a"
     assert search.chars_expression('"AND"') == '"x22 x41 x4e x44 x22"'
     assert search.trigram_expression('煤"电') == '"煤""电"'
+
+
+@pytest.mark.parametrize("query", ["光伏", "煤电", "绿色低碳", "AND", "的和"])
+def test_limited_results_are_the_best_of_all(gen_db, query):
+    every = search.search(gen_db, query, limit=None)
+    assert every and all(h.rank is not None for h in every)
+    top = search.search(gen_db, query, limit=5)
+    assert [h.rank for h in top] == sorted(h.rank for h in every)[:5]
