@@ -37,6 +37,13 @@ class StoredAttachments(Mapping):
         self._store = store
 
     def __getitem__(self, url: str) -> bytes:
+        # Only a successful answer is the file: a stored 404 page for a broken attachment link
+        # is kept in `pages` for the record, but the crawl never handed it to the parser either.
+        row = self._store.db.execute(
+            "SELECT status FROM pages WHERE url = ? ORDER BY last_checked DESC, id DESC LIMIT 1", (url,)
+        ).fetchone()
+        if row is None or (row[0] is not None and not 200 <= row[0] < 300):
+            raise KeyError(url)
         body = self._store.page_body(url)
         if body is None:
             raise KeyError(url)

@@ -105,7 +105,9 @@ def parse(
             extract = _add_warnings(extract, decode_warnings)
     if not extract.paragraphs and not extract.title:
         raise ParseError("not_a_document", "not a document: no title and no body text found")
-    return assemble(extract, url, attachments=attachments or {}, listing=listing)
+    # `is None`, not `or`: a lazy mapping (reparse reads attachments from the store on demand)
+    # reports no length and would be taken for an empty one.
+    return assemble(extract, url, attachments={} if attachments is None else attachments, listing=listing)
 
 
 def assemble(
