@@ -75,6 +75,15 @@ MARGIN_OUTLIER_EM = 2.0
 MARGIN_STRONG_SHARE = 0.3
 MARGIN_STRONG_ROWS = 5
 
+# A row that opens with a unit label (一、 （二） 3. 第四条) after a row that ended a sentence starts
+# a paragraph even when the margins cannot tell: in a short text with no wrapped row the right
+# edge of the block is unknown, and every row looks as if it reached it.
+SENTENCE_ENDS = tuple("。；：！？;:!?")
+UNIT_LABEL = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百零〇两]+、|[（(][一二三四五六七八九十百零〇两\d]+[）)]|\d+[.．、](?!\d)"
+    r"|[①-⑳]|第[一二三四五六七八九十百千零〇两\d]+[编章节条])"
+)
+
 _WS_RE = re.compile(r"\s+")
 _DIGITS_RE = re.compile(r"\d+")
 # Latin text is joined with a space; a break after these never had one.
@@ -307,6 +316,7 @@ def _paragraphs(rows: list[_Row]) -> list[str]:
             current is None
             or standalone
             or not prev_continues
+            or (current.endswith(SENTENCE_ENDS) and UNIT_LABEL.match(row.text) is not None)
             or left_inset >= INDENT_MIN_EM
             or (
                 usual_gap is not None

@@ -304,3 +304,13 @@ def test_fuzzed_bytes_only_ever_raise_parse_error(data):
     else:
         assert isinstance(paragraphs, tuple) and all(isinstance(p, str) and p for p in paragraphs)
         assert isinstance(warnings, tuple)
+
+
+def test_short_text_without_wrapped_lines_keeps_units_apart():
+    """No row wraps, so the block's right edge is unknown: a unit label after a sentence end
+    must still open a paragraph (it was once joined to the sentence before it)."""
+    from crawler.replica.files import make_pdf as write
+    from parsers.pdf import pdf_paragraphs as read
+
+    paragraphs = ["一、总体要求", "（一）指导思想。坚持稳中求进。", "二、保障措施", "本通知自2026年1月1日起施行。"]
+    assert read(write(paragraphs))[0] == tuple(paragraphs)
