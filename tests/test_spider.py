@@ -253,3 +253,48 @@ def test_attachment_that_fails_keeps_the_document_unknown():
     _, items = split(run_async(spider.parse_detail(response)))
     assert len(items) == 1 and isinstance(items[0], FetchFailureItem)
     assert "HTTP 503" in items[0].reason
+
+
+def test_defaults_are_polite_to_the_real_site_and_overrides_win():
+    from crawler.run import project_settings
+
+    settings = project_settings()
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 1 and settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert "ndrc-policy" in settings.get("USER_AGENT") and "+https://" in settings.get("USER_AGENT")
+    assert 429 not in settings.getlist("RETRY_HTTP_CODES") and 503 in [int(c) for c in settings.getlist("RETRY_HTTP_CODES")]
+    assert settings.get("NDRC_BASE_URL") == BASE and settings.getlist("NDRC_COLUMNS") == ["fzggwl", "ghxwj", "ghwb", "gg", "tz"]
+    fast = project_settings({"DOWNLOAD_DELAY": "0", "ROBOTSTXT_OBEY": "False", "NDRC_COLUMNS": "tz,gg"})
+    assert fast.getfloat("DOWNLOAD_DELAY") == 0 and not fast.getbool("ROBOTSTXT_OBEY")
+    assert fast.getlist("NDRC_COLUMNS") == ["tz", "gg"]
+
+
+def test_exit_status_follows_from_the_run():
+    from crawler import exitcodes
+    from crawler.run import judge
+
+    assert judge({"ndrc/documents/new": 3}, "finished") == (exitcodes.OK, "healthy")
+    stopped = "blocked by the site at https://x/: HTTP 412 (3 blocked responses); the run stopped early"
+    assert judge({"ndrc/blocked/stopped": stopped, "ndrc/documents/failed": 1}, "blocked") == (exitcodes.BLOCKED, stopped)
+    assert judge({"ndrc/documents/failed": 2}, "finished") == (exitcodes.PARTIAL_FAILURE, "2 documents failed")
+    status, message = judge({}, "shutdown")
+    assert status == exitcodes.PARTIAL_FAILURE and "stopped early (shutdown)" in message
+    status, message = judge({"spider_exceptions/KeyError": 1}, "finished")
+    assert status == exitcodes.PARTIAL_FAILURE and "1 errors in the spider" in message
+
+
+def test_only_columns_whose_newest_run_was_healthy_and_whole_are_complete(tmp_path):
+    from crawler import exitcodes
+    from crawler.run import completed_columns
+    from output.db import Store
+
+    with Store(tmp_path / "runs.sqlite") as store:
+        old = store.start_run(BASE, ["tz", "gg", "ghwb"], False)
+        store.finish_run(old, exit_status=exitcodes.OK, message="healthy")
+        limited = store.start_run(BASE, ["gg"], False)
+        store.finish_run(limited, exit_status=exitcodes.OK, message="healthy (max_pages=1: only the first pages)")
+        store.start_run(BASE, ["ghwb"], False)  # killed: no end recorded
+        partial = store.start_run(BASE, ["fzggwl"], False)
+        store.finish_run(partial, exit_status=exitcodes.PARTIAL_FAILURE, message="1 documents failed")
+        assert completed_columns(store) == {"tz"}
