@@ -62,6 +62,12 @@ NDRC_NAME = "国家发展改革委"
 
 # An order's heading: 中华人民共和国国家发展和改革委员会令 (also joint orders naming several bodies).
 ORDER_HEADING = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff、]{2,80}令$")
+# An announcement's heading: 中华人民共和国国家发展和改革委员会公告, its number on the next line
+# (2026年第1号), as orders have theirs. Only counted when that number line follows, so a title
+# ending in 公告 (关于…的公告) is not taken for a heading.
+ANNOUNCEMENT_HEADING = re.compile(r"^(?:中华人民共和国)?国家发展(?:和)?改革委(?:员会)?公告$")
+# The normalised prefix of each kind of numbered heading.
+NUMBERED_HEADING_PREFIX = {"order": "国家发展改革委令", "announcement": "国家发展改革委公告"}
 # Its number line: 第40号, sometimes 2026年第40号.
 ORDER_NUMBER = re.compile(r"^(?:(\d{4})年)?第([0-9〇○零一二三四五六七八九十百千]{1,6})号$")
 # The red header of a printed 公文 (国家发展和改革委员会文件): chrome of the paper, not the title.
@@ -145,7 +151,8 @@ def read_body(paragraphs: Sequence[str], centered: frozenset[int] = frozenset())
         if year is None:
             warnings.append(f"order 第{header['order_serial']}号: no year found in its text or date")
         else:
-            doc_number = normalize_doc_number(f"国家发展改革委令{year}年第{header['order_serial']}号")
+            prefix = NUMBERED_HEADING_PREFIX[header["kind"] or "order"]
+            doc_number = normalize_doc_number(f"{prefix}{year}年第{header['order_serial']}号")
             if doc_number is None:
                 warnings.append(f"order number {year}年第{header['order_serial']}号 could not be normalised")
 
@@ -169,7 +176,7 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
     n = len(paras)
     out = {
         "title": None, "title_lines": [], "doc_number": None, "addressees": None, "end": 0,
-        "order": False, "order_serial": None, "order_year": None,
+        "order": False, "order_serial": None, "order_year": None, "kind": None,
     }  # fmt: skip
     scan = [i for i in range(min(n, HEADER_SCAN)) if compact[i]]
     if not scan:
@@ -177,8 +184,12 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
 
     # An order: heading, then its number line.
     for pos, i in enumerate(scan[:3]):
-        if ORDER_HEADING.match(compact[i]) and "号" not in compact[i]:
+        announcement = ANNOUNCEMENT_HEADING.match(compact[i]) is not None and any(
+            ORDER_NUMBER.match(compact[j]) for j in scan[pos + 1 : pos + 3]
+        )
+        if announcement or (ORDER_HEADING.match(compact[i]) and "号" not in compact[i]):
             out["order"] = True
+            out["kind"] = "announcement" if announcement else "order"
             end = i + 1
             following = scan[pos + 1 : pos + 3]
             for j in following:

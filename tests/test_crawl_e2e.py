@@ -117,6 +117,16 @@ def test_first_crawl_stores_what_the_site_holds(replica, tmp_path):
         assert stored[truth["id"]] == (
             truth["url"], truth["category"], truth["title"], truth["publish_date"], "active"
         ), truth["id"]
+    # what the parsers read, over every template, encoding and box the replica serves
+    dumped = {d["id"]: d for d in map(json.loads, (out / "documents.jsonl").read_text(encoding="utf-8").splitlines())}
+    for truth in truths:
+        doc = dumped[truth["id"]]
+        got = {k: doc[k] for k in ("doc_number", "issuers", "written_date", "effective_date", "addressees")}
+        want = {k: truth[k] for k in got}
+        assert got == want, truth["id"]
+        body_units = [a["label"] for a in doc["articles"] if a["source"] == "body"]
+        assert body_units == truth["body_labels"], truth["id"]
+        assert sum(a["source"] != "body" for a in doc["articles"]) == truth["articles_attachment"], truth["id"]
     # every 解读 page that exists is stored as a document of category 解读 and linked from its document
     policy_ids = {t["id"] for t in truths}
     links = [

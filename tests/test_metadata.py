@@ -308,3 +308,17 @@ def test_signature_of_a_cover_letter_followed_by_the_attached_text():
     assert meta.effective_date == "2019-07-01"
     assert meta.closing_start == len(paras)  # the attached text's articles stay inside the body
     assert meta.doc_number == "发改投资规〔2019〕1000号"
+
+
+def test_announcement_heading_and_number_line_give_its_number():
+    """公告 pages print 中华人民共和国国家发展和改革委员会公告 / 2026年第3号 on two lines."""
+    meta = read_body(["中华人民共和国国家发展和改革委员会公告", "2026年第3号", "为做好价格监测工作，现公告如下。",
+                      "一、监测范围", "国家发展改革委", "2026年3月2日"])
+    assert meta.doc_number == "国家发展改革委公告2026年第3号"
+    assert meta.issuers == ("国家发展改革委",)
+    assert meta.header_end == 2
+    # without a year on the number line the signature date gives it
+    meta = read_body(["中华人民共和国国家发展和改革委员会公告", "第3号", "为做好工作。", "国家发展改革委", "2026年3月2日"])
+    assert meta.doc_number == "国家发展改革委公告2026年第3号"
+    # a title ending in 公告 is no heading
+    assert read_body(["关于做好春运工作的公告", "各有关单位：", "为做好工作。"]).doc_number is None
