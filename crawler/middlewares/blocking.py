@@ -79,7 +79,9 @@ class BlockDetectionMiddleware:
         reason = block_reason(body, status)
         if reason:
             return reason
-        if kind == "list":
+        if kind == "list" and request.meta.get("ndrc_expect_items", True):
+            # A column that had entries (or a page past the first) listing nothing is a block
+            # page dressed as a list; a first page of a column never seen may really be empty.
             from parsers import parse_list_page
 
             if not parse_list_page(body, response.url).items:
