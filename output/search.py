@@ -135,9 +135,22 @@ def _char_token(ch: str) -> str:
     return f"x{ord(ch):x}"
 
 
+class _TokenTable(dict):
+    """code point → its token and a space, computed once per character (for str.translate)."""
+
+    def __missing__(self, code: int) -> str:
+        token = self[code] = _char_token(chr(code)) + " "
+        return token
+
+
+# Shared by every call: indexing runs encode_chars over every document's whole text, and a
+# per-character Python loop there made storing a document 13x slower than without search.
+_TOKENS = _TokenTable()
+
+
 def encode_chars(text: str | None) -> str:
     """Text as the one-character index stores it: one token per character, space-separated."""
-    return " ".join(_char_token(ch) for ch in text or "")
+    return (text or "").translate(_TOKENS)[:-1]
 
 
 def chars_expression(query: str) -> str:
