@@ -35,8 +35,21 @@ EM = "\u2003"
 RUNNING_HEADER_ONE_IN = 5  # one attachment in five has a running header (the parsers must drop it)
 
 
+# The 2019–2023 detail template is the current one with the body container of that time
+# (div.article_con.article_con_title); the paragraphs inside are rendered in that era's style.
+DERIVED_TEMPLATES = {
+    "detail_2019.html": ("detail.html", '<div class="article_con">', '<div class="article_con article_con_title">'),
+}
+
+
 @lru_cache(maxsize=None)
 def template(name: str) -> str:
+    if name in DERIVED_TEMPLATES:
+        base, old, new = DERIVED_TEMPLATES[name]
+        text = template(base)
+        if old not in text:
+            raise ValueError(f"template {base} lacks {old!r}, needed for {name}")
+        return text.replace(old, new, 1)
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
