@@ -119,6 +119,12 @@ def test_first_crawl_stores_what_the_site_holds(replica, tmp_path):
         ), truth["id"]
     # what the parsers read, over every template, encoding and box the replica serves
     dumped = {d["id"]: d for d in map(json.loads, (out / "documents.jsonl").read_text(encoding="utf-8").splitlines())}
+    # the dump the crawl wrote validates against the JSON Schema published beside it
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads((out / "document.schema.json").read_text(encoding="utf-8")))
+    for doc in dumped.values():
+        validator.validate(doc)
     for truth in truths:
         doc = dumped[truth["id"]]
         got = {k: doc[k] for k in ("doc_number", "issuers", "written_date", "effective_date", "addressees")}
