@@ -172,18 +172,34 @@ def assemble(
     )
 
 
-def attachment_urls(content: bytes | str, url: str | None = None) -> list[str]:
-    """The absolute URLs of a detail page's attachments (empty for anything but a detail page)."""
+def page_links(content: bytes | str, url: str | None = None) -> tuple[tuple[Attachment, ...], tuple[Link, ...]]:
+    """A page's attachments and 相关解读 links, without the rest of the parse.
+
+    What a crawler needs before it can fetch a page's files: the page chrome only (no metadata,
+    no articles). Empty for anything that is not a page; never raises.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     try:
-        if sniff(data) != "html":
-            return []
+        kind = sniff(data)
     except ParseError:
-        return []
-    from parsers.html_page import extract_detail
+        return (), ()
+    if kind not in ("html", "text"):
+        return (), ()
+    text = content if isinstance(content, str) else decode_bytes(data, is_html=kind == "html")[0]
+    if kind == "html":
+        from parsers.html_page import extract_detail
 
-    text = content if isinstance(content, str) else decode_bytes(data, is_html=True)[0]
-    return [a.url for a in extract_detail(text, url).attachments if a.url]
+        extract = extract_detail(text, url)
+    else:
+        from parsers.rendering import extract_rendering
+
+        extract = extract_rendering(text, url)
+    return extract.attachments, extract.interpretations
+
+
+def attachment_urls(content: bytes | str, url: str | None = None) -> list[str]:
+    """The absolute URLs of a page's attachments (empty for anything but a page)."""
+    return [a.url for a in page_links(content, url)[0] if a.url]
 
 
 def document_id(url: str | None) -> str | None:
@@ -240,8 +256,13 @@ def _read_attachments(
     texts: dict[int, tuple[str, ...]] = {}
     for i in order:
         att = listed[i]
+        if (att.file_type or "") not in READABLE_ATTACHMENTS or _stem(att.title) in split_stems:
+            # A parallel copy (the .ofd of a .pdf already read) is read only when the preferred
+            # copy could not be: it holds the same document, and reading it doubled the cost of
+            # every notice. Its `text` stays null: not read.
+            continue
         data = fetched.get(att.url) if att.url else None
-        if data is None or (att.file_type or "") not in READABLE_ATTACHMENTS:
+        if data is None:
             continue
         try:
             if att.file_type == "pdf":

@@ -102,7 +102,23 @@ def test_parallel_pdf_and_ofd_copies_are_split_once():
     })
     assert len(doc.articles) == 7
     assert {a.source for a in doc.articles} == {"attachment:1"}
-    assert all(a.text for a in doc.attachments)  # both copies' text kept
+    pdf, ofd = doc.attachments
+    assert "依法执法" in pdf.text
+    assert ofd.text is None  # the parallel copy is not read when the PDF was
+
+
+def test_the_parallel_copy_is_read_when_the_pdf_is_unreadable():
+    path = PAGES / "fzggwl_t20260211_1403694.html"
+    url = page_url(path.name)
+    base = url.rsplit("/", 1)[0] + "/"
+    doc = parse(path.read_bytes(), url=url, attachments={
+        base + "P020260211543515263965.pdf": make_pdf(ORDER_TEXT)[:300],  # truncated download
+        base + "P020260211543515713378.ofd": make_ofd(ORDER_TEXT),
+    })
+    assert len(doc.articles) == 7
+    assert {a.source for a in doc.articles} == {"attachment:2"}
+    assert doc.attachments[0].text is None and "依法执法" in doc.attachments[1].text
+    assert any("attachment 1" in w and "could not be read" in w for w in doc.warnings)
 
 
 def test_a_standalone_pdf_is_a_document():

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import typing
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -52,6 +53,13 @@ def list_url(base_url: str, column: str, index: int) -> str:
     """index.html for the first page, index_N.html for page N+1 (createPageHTML's naming)."""
     name = "index.html" if index == 0 else f"index_{index}.html"
     return urljoin(base_url.rstrip("/") + "/", LIST_PATH.format(column=column).lstrip("/") + name)
+
+
+class PageLinks(typing.NamedTuple):
+    """What the spider needs of a page before its document can be stored: the links to fetch."""
+
+    attachments: tuple
+    interpretations: tuple
 
 
 @dataclass
@@ -249,12 +257,12 @@ class PolicySpider(scrapy.Spider):
 
     async def complete_page(self, response, column, listing, *, category=None, parent=None):
         """Fetch what the page needs (attachments, 解读 pages) and yield its items, parent last."""
-        from parsers import ParseError, parse
+        from parsers.document import page_links
 
+        # Only the page's links are needed here; the parse pipeline parses the page once, with
+        # its attachments, and records any failure with its reason.
         try:
-            draft = parse(response.body, response.url, listing=listing)
-        except ParseError:
-            draft = None  # the parse pipeline records the failure with its reason
+            draft = PageLinks(*page_links(response.body, response.url))
         except Exception as err:  # noqa: BLE001 - a parser bug must not stop the run
             logger.error("parser error on %s: %s", response.url, err)
             draft = None
