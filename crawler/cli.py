@@ -289,14 +289,21 @@ def serve(db_path, port, host):
 @click.option("--size", default=120, show_default=True, type=click.IntRange(min=1), help="Documents in the replica.")
 @one_line_errors
 def demo(db_path, json_dir, size):
-    """Crawl a local replica of the site into a demo database: no network needed.
+    """Crawl a local replica of the site into a fresh demo database: no network needed.
 
-    Starts the replica on 127.0.0.1, crawls every column with politeness off, and prints
+    Replaces the demo database of an earlier run. Starts the replica on 127.0.0.1, crawls every column with politeness off, and prints
     what landed. Then try `ndrc-policy search 发展 --db data/demo.sqlite`.
     """
+    import shutil
+
     from crawler.replica import ReplicaServer, Site
     from crawler.run import run_crawl
 
+    # The replica listens on a new port each time, so its URLs change: a demo always starts from a
+    # fresh database (an incremental run over the last demo's URLs would re-check a dead server).
+    for path in (Path(db_path), Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), Path(f"{db_path}.lock")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(json_dir, ignore_errors=True)
     with ReplicaServer(Site(size=size)) as server:
         base_url = server.base_url
         click.echo(f"replica of the site serving {size} documents at {base_url}", err=True)
