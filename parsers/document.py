@@ -20,7 +20,7 @@ from parsers.errors import ParseError
 from parsers.identifiers import doc_number_parts, normalize_doc_number, strip_title_number
 from parsers.metadata import read_body
 from parsers.model import Article, Attachment, Document, Link, ListItem, PageExtract
-from parsers.sniff import sniff
+from parsers.sniff import sniff, sniff_decoded
 
 # The page id of a detail URL: the 1407232 of t20260828_1407232.html (also of the mobile
 # t20260828_1407232_ext.html, which is the same document). It is unique per page on the site.
@@ -69,7 +69,7 @@ def parse(
     Raises `ParseError` when the input is no document at all (empty, binary, a block page).
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    kind = sniff(data)
+    kind, decoded = sniff_decoded(data)
     if kind == "pdf":
         from parsers.pdf import pdf_paragraphs
 
@@ -83,6 +83,8 @@ def parse(
     else:
         if isinstance(content, str):
             text, decode_warnings = content, ()
+        elif decoded is not None and kind == "html":  # sniffing decoded the whole page already
+            text, _encoding, decode_warnings = decoded
         else:
             text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html")
         if kind == "html":

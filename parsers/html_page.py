@@ -105,10 +105,11 @@ CELL_TAGS = frozenset({"td", "th"})
 # text-align center/right (or align=center/right, or <center>) marks titles, 文号 and signatures.
 ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.I)
 CENTERED_ALIGNS = frozenset({"center", "right", "-webkit-center", "-moz-center", "end"})
-# Indents and spacing: U+3000 ideographic space, U+2002/U+2003 en/em spaces, no-break space and
-# other Unicode spaces become plain spaces; zero-width characters vanish.
-SPACE_CHARS = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+# Indents and spacing: every character `str.isspace()` knows (U+3000 ideographic space, U+2002/
+# U+2003 en/em spaces, no-break space, the other Unicode spaces, line breaks) becomes one plain
+# space; zero-width characters vanish.
+ZERO_WIDTH_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+ZERO_WIDTH = re.compile("[" + "".join(ZERO_WIDTH_CHARS) + "]")
 # A source line break between two CJK characters is not a space in Chinese text.
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\u00a0]*\n\s*(?=[{_CJK}])")
@@ -119,6 +120,7 @@ NEW_UNIT = re.compile(r"^(?:[一二三四五六七八九十百零]+、|[（(][�
 
 # Characters an XML/HTML tree cannot hold (lone surrogates, C0 controls, non-characters).
 ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ILLEGAL_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
@@ -139,21 +141,39 @@ def _parser() -> etree.HTMLParser:
 
 def parse_html(html: str) -> etree._Element | None:
     """An lxml tree of any string, or None when nothing parses (empty, comment-only input)."""
-    text = ILLEGAL_CHARS.sub("", XML_DECLARATION.sub("", html or "", count=1))
+    text = XML_DECLARATION.sub("", html or "", count=1)
     if not text.strip():
         return None
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=_parser())
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        data = None
+    # Whether there is anything to remove is checked on the UTF-8 bytes (a C0 control is one
+    # byte there, and bytes.translate runs at memory speed); the regex pass over the string,
+    # slow on CJK text, runs only for the rare page that needs it.
+    if data is None or len(data.translate(None, ILLEGAL_C0_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text:
+        text = ILLEGAL_CHARS.sub("", text)
+        if not text.strip():
+            return None
+        data = text.encode("utf-8")
+    try:
+        root = etree.fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     return root if root is not None and isinstance(root.tag, str) else None
 
 
 def clean_text(text: str) -> str:
-    """Whitespace normalised: indents stripped, runs of spaces collapsed, CJK line breaks joined."""
-    text = ZERO_WIDTH.sub("", text)
-    text = CJK_LINE_BREAK.sub("", text)
-    return SPACE_CHARS.sub(" ", text).strip()
+    """Whitespace normalised: indents stripped, runs of spaces collapsed, CJK line breaks joined.
+
+    `str.split()` (which splits on every str.isspace() character) is many times faster than a
+    regex substitution, and this runs once per paragraph, link and meta tag.
+    """
+    if any(ch in text for ch in ZERO_WIDTH_CHARS):
+        text = ZERO_WIDTH.sub("", text)
+    if "\n" in text:
+        text = CJK_LINE_BREAK.sub("", text)
+    return " ".join(text.split())
 
 
 def iso_date(text: str | None) -> str | None:
@@ -168,29 +188,37 @@ def iso_date(text: str | None) -> str | None:
 
 # Tags looked up by name (<meta> tags, <title>); everything else is found by class or id.
 INDEXED_TAGS = ("meta", "title")
-_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
 
 
 class PageIndex:
-    """One walk over a tree: its elements by class token, by id and by tag, in document order."""
+    """One walk over a tree: its elements by class token, by id and by tag, in document order.
+
+    A plain `iter()` with two attribute reads per element: an XPath for "has a class or an id"
+    costs more than the whole walk (lxml sets up an evaluation context per call).
+    """
 
     __slots__ = ("by_class", "by_id", "by_tag")
 
     def __init__(self, root: etree._Element):
         by_class: dict[str, list] = {}
         by_id: dict[str, list] = {}
-        by_tag: dict[str, list] = {}
-        for tag in INDEXED_TAGS:
-            by_tag[tag] = list(root.iter(tag))
-        for el in _WITH_CLASS_OR_ID(root):
+        self.by_tag = {tag: list(root.iter(tag)) for tag in INDEXED_TAGS}
+        for el in root.iter(etree.Element):
             classes = el.get("class")
             if classes:
                 for token in classes.split():
-                    by_class.setdefault(token, []).append(el)
+                    if token in by_class:
+                        by_class[token].append(el)
+                    else:
+                        by_class[token] = [el]
             ident = el.get("id")
             if ident:
-                by_id.setdefault(ident.strip(), []).append(el)
-        self.by_class, self.by_id, self.by_tag = by_class, by_id, by_tag
+                ident = ident.strip()
+                if ident in by_id:
+                    by_id[ident].append(el)
+                else:
+                    by_id[ident] = [el]
+        self.by_class, self.by_id = by_class, by_id
 
     def classes(self, *names: str, tag: str | None = None) -> list:
         """Elements carrying any of the class tokens (optionally of one tag), in document order."""
@@ -216,12 +244,23 @@ def _document_order(elements: list) -> list:
     return sorted(unique, key=lambda el: position.get(el, 0))
 
 
-def meta_tags(root: etree._Element, index: PageIndex | None = None) -> dict[str, str]:
-    """name (lower case) → content of the page's <meta name content> tags, first one wins."""
+# The <meta name> tags a detail page's chrome is read from (ColumnName, ArticleTitle, PubDate,
+# ContentSource); the others (SiteName, Keywords, renderer, …) are never looked at.
+DETAIL_META_NAMES = frozenset({"articletitle", "pubdate", "contentsource", "columnname"})
+
+
+def meta_tags(root: etree._Element, index: PageIndex | None = None, names: frozenset[str] | None = None) -> dict[str, str]:
+    """name (lower case) → content of the page's <meta name content> tags, first one wins;
+    only those in `names` when given."""
     out: dict[str, str] = {}
     metas = index.by_tag.get("meta", ()) if index is not None else root.iter("meta")
     for meta in metas:
-        name = (meta.get("name") or "").strip().lower()
+        name = meta.get("name")
+        if not name:
+            continue
+        name = name.strip().lower()
+        if names is not None and name not in names:
+            continue
         content = meta.get("content")
         if name and content is not None and name not in out:
             out[name] = clean_text(content)
@@ -236,12 +275,25 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
         return None
     if href.startswith("//"):
         href = "https:" + href
+    if base and _SIMPLE_RELATIVE.match(href) and _SIMPLE_BASE.match(base):
+        # ./P020….pdf against …/t2026…_1407232.html, the site's every attachment link: what
+        # urljoin gives, without its general parsing (a tenth of a parse went to urljoin).
+        return base[: base.rindex("/") + 1] + (href[2:] if href.startswith("./") else href)
     try:  # urlsplit/urljoin raise ValueError on malformed hosts ("http://[x")
         if urlsplit(href).scheme in ("http", "https"):
             return href
         return urljoin(base, href) if base else None
     except ValueError:
         return None
+
+
+# A relative link urljoin would only append to the base's folder: an optional ./, then path
+# segments of ordinary characters (no scheme, query, fragment, parameters, . or .. segment, or
+# empty segment, which urljoin would resolve or drop).
+_SEGMENT = r"(?!\.\.?(?:/|\Z))[^\s/?#;:\\]+"
+_SIMPLE_RELATIVE = re.compile(rf"(?:\./)?(?:{_SEGMENT}/)*{_SEGMENT}\Z")
+# A base URL whose folder ends at its last slash: http(s), a host, such segments, no query.
+_SIMPLE_BASE = re.compile(rf"https?://[\w.\-]+(?::\d+)?(?:/{_SEGMENT})*/(?:{_SEGMENT})?\Z")
 
 
 def _text(el: etree._Element) -> str:
@@ -251,55 +303,75 @@ def _text(el: etree._Element) -> str:
 def _is_centered(el: etree._Element, inherited: bool) -> bool:
     if el.tag == "center":
         return True
-    align = (el.get("align") or "").strip().lower()
-    style = el.get("style") or ""
+    style = el.get("style")
     match = ALIGN_STYLE.search(style) if style else None
-    value = match.group(1).lower() if match else align
-    if not value:
-        return inherited
+    if match:
+        value = match.group(1).lower()
+    else:
+        align = el.get("align")
+        if not align:
+            return inherited
+        value = align.strip().lower()
+        if not value:
+            return inherited
     return value in CENTERED_ALIGNS
 
 
 class _Builder:
-    """Walks a body tree into paragraphs: blocks break, inline runs join, cuts are remembered."""
+    """Walks a body tree into paragraphs: blocks break, inline runs join, cuts are remembered.
+
+    The hot loop of a parse (every element of the body passes through `walk`): text pieces are
+    collected as plain strings and cleaned once per paragraph, and whether a paragraph is
+    centred is tracked as pieces arrive instead of being recomputed at each flush.
+    """
+
+    __slots__ = ("pieces", "centered", "paragraphs", "cuts")
 
     def __init__(self) -> None:
-        self.pieces: list[tuple[str, bool]] = []
+        self.pieces: list[str] = []
+        self.centered = True  # every visible piece of the open paragraph is centred so far
         self.paragraphs: list[tuple[str, bool]] = []
         self.cuts: set[int] = set()  # a box was cut out just before paragraph i
 
     def flush(self) -> None:
-        if not self.pieces:
-            return
-        text = clean_text("".join(t for t, _ in self.pieces))
-        if text:
-            centered = all(c for t, c in self.pieces if t.strip())
-            self.paragraphs.append((text, centered))
-        self.pieces.clear()
+        if self.pieces:
+            text = clean_text("".join(self.pieces))
+            if text:
+                self.paragraphs.append((text, self.centered))
+            self.pieces.clear()
+        self.centered = True
 
     def walk(self, el: etree._Element, centered: bool) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None:  # comment or processing instruction left by the parser
+        tag = el.tag
+        if not isinstance(tag, str):  # comment or processing instruction left by the parser
             return
-        tag = tag.lower()
         if tag == CUT_TAG:
             self.flush()
             self.cuts.add(len(self.paragraphs))
             return
         here = _is_centered(el, centered)
         block = tag in BLOCK_TAGS
+        pieces = self.pieces
         if block:
-            self.flush()
+            if pieces:
+                self.flush()
+            if tag == "br":
+                return
         elif tag in CELL_TAGS:
-            self.pieces.append((" ", here))
-        if tag == "br":
-            return
-        if el.text:
-            self.pieces.append((el.text, here))
+            pieces.append(" ")
+        text = el.text
+        if text:
+            pieces.append(text)
+            if not here and not text.isspace():
+                self.centered = False
         for child in el:
             self.walk(child, here)
-            if child.tail:
-                self.pieces.append((child.tail, here))
+            tail = child.tail
+            if tail:
+                pieces = self.pieces
+                pieces.append(tail)
+                if not here and not tail.isspace():
+                    self.centered = False
         if block:
             self.flush()
 
@@ -484,7 +556,7 @@ def _extract(html: str, url: str | None) -> PageExtract:
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
 
     index = PageIndex(root)
-    meta = meta_tags(root, index)
+    meta = meta_tags(root, index, DETAIL_META_NAMES)
     title = _title(index, meta, warnings)
     publish_date = _publish_date(index, meta)
     source = _source(index, meta)

@@ -53,7 +53,11 @@ _HTML_ANYWHERE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|
 # above which decoded "text" is really binary.
 BINARY_CHAR_RATIO = 0.05
 BINARY_SAMPLE = 8192
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# How much is decoded to take that sample (a few bytes per character at most).
+DECODE_WINDOW = BINARY_SAMPLE * 4
+# The control characters, as bytes: in UTF-8 each is the single byte of the same value, so they
+# are counted on the encoded sample with bytes.translate (a regex scan of CJK text is slow).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 
 
 def _ofd_or_zip(data: bytes) -> str:
@@ -77,15 +81,21 @@ def sniff(data: bytes) -> str:
     Raises ParseError("empty", …) for empty or whitespace-only input and ParseError("binary", …)
     for anything else that is not text (NUL bytes, other archives, images, undecodable bytes).
     """
+    return sniff_decoded(data)[0]
+
+
+def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | None]:
+    """`sniff`, plus `decode_bytes(data)` when deciding needed all of it (a text input of up to
+    32 KiB: most pages), so that the caller does not decode the same bytes twice."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     data = bytes(data)
     if not data.strip():
         raise ParseError("empty", "the input is empty")
     if PDF_MAGIC in data[:PDF_HEADER_WINDOW]:
-        return "pdf"
+        return "pdf", None
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
-        return _ofd_or_zip(data)
+        return _ofd_or_zip(data), None
     for magic, what in BINARY_MAGIC:
         if data.startswith(magic):
             raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
@@ -93,13 +103,15 @@ def sniff(data: bytes) -> str:
     has_bom = any(data.startswith(bom) for bom, _ in BOMS)
     if not has_bom and b"\x00" in data[:BINARY_SAMPLE]:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
-    text, _encoding, _warnings = decode_bytes(data[: BINARY_SAMPLE * 4], is_html=True)
-    sample = text[:BINARY_SAMPLE]
+    whole = len(data) <= DECODE_WINDOW
+    decoded = decode_bytes(data if whole else data[:DECODE_WINDOW], is_html=True)
+    sample = decoded[0][:BINARY_SAMPLE]
     if not sample.strip():
         raise ParseError("empty", "the input holds only whitespace")
-    if len(_CONTROL.findall(sample)) > BINARY_CHAR_RATIO * len(sample):
+    encoded = sample.encode("utf-8", "surrogatepass")
+    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
+    if controls > BINARY_CHAR_RATIO * len(sample):
         raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
     head = sample[:HTML_WINDOW]
-    if _HTML_START.match(head) or _HTML_ANYWHERE.search(head):
-        return "html"
-    return "text"
+    kind = "html" if _HTML_START.match(head) or _HTML_ANYWHERE.search(head) else "text"
+    return kind, decoded if whole else None

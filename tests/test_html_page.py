@@ -337,3 +337,41 @@ def test_fuzz_never_raises(html, url):
     assert isinstance(page, PageExtract)
     assert all(p and p == p.strip() for p in page.paragraphs)
     assert all(0 <= i < len(page.paragraphs) for i in page.centered)
+
+
+# Characters that exercise every branch of URL joining: separators, dot segments, schemes,
+# queries, fragments, parameters, percent escapes, CJK, spaces.
+_URL_CHARS = "ab./-_%~:?#中 '()+;=@!$&*,\\"
+_BASES = [
+    "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202608/t20260828_1407232.html",
+    "http://127.0.0.1:8080/xxgk/zcfb/tz/",
+    "https://x.cn",
+    "https://x.cn/a/b",
+    "http://a.b/c/d.html?x=1/2",
+    "http://a.b//c/d.html",
+    "http://a.b/c/../d.html",
+    "http://a.b/c/./d.html",
+    "http://a.b/c/d.html#f/g",
+    "http://a.b/c;x/d",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(href=st.text(alphabet=_URL_CHARS, min_size=1, max_size=10), base=st.sampled_from(_BASES))
+def test_absolute_url_agrees_with_urljoin(href, base):
+    """The fast path for plain relative links gives exactly what urljoin gives."""
+    from urllib.parse import urljoin, urlsplit
+
+    from parsers.html_page import absolute_url
+
+    stripped = href.strip()
+    if not stripped or stripped.startswith("#") or stripped.lower().startswith(("javascript:", "mailto:", "about:")):
+        assert absolute_url(href, base) is None
+        return
+    if stripped.startswith("//"):
+        stripped = "https:" + stripped
+    try:
+        expected = stripped if urlsplit(stripped).scheme in ("http", "https") else urljoin(base, stripped)
+    except ValueError:
+        expected = None
+    assert absolute_url(href, base) == expected
