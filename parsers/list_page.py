@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from parsers.encoding import decode_bytes
-from parsers.html_page import BREADCRUMB_CLASS, absolute_url, clean_text, iso_date, meta_tags, parse_html
+from parsers.html_page import BREADCRUMB_CLASS, absolute_url, clean_text, iso_date, meta_tags, parse_html, text_of
 from parsers.model import Link, ListItem, ListPage
 
 
@@ -56,7 +56,7 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
     category = meta.get("columnname") or None
     if category is None:
         for el in CURRENT_COLUMN(root) or BREADCRUMB_LINKS(root)[-1:]:
-            category = clean_text("".join(el.itertext())) or None
+            category = clean_text(text_of(el)) or None
 
     items: list[ListItem] = []
     unresolved = malformed = 0
@@ -66,7 +66,7 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
             continue
         a = links[0]
         href = (a.get("href") or "").strip()
-        title = clean_text(a.get("title") or "") or clean_text("".join(a.itertext()))
+        title = clean_text(a.get("title") or "") or clean_text(text_of(a))
         link_url = absolute_url(href, url)
         if link_url is None:
             if not href or url is not None or href.lower().startswith("javascript:"):
@@ -75,11 +75,11 @@ def parse_list_page(content: bytes | str, url: str | None = None) -> ListPage:
             unresolved += 1
             link_url = href
         spans = ITEM_DATE(li)
-        date = iso_date("".join(spans[0].itertext())) if spans else None
+        date = iso_date(text_of(spans[0])) if spans else None
         interpretations = []
         seen: set[str] = set()
         for j in ITEM_INTERPRETATIONS(li):
-            j_title = clean_text(j.get("title") or "") or clean_text("".join(j.itertext()))
+            j_title = clean_text(j.get("title") or "") or clean_text(text_of(j))
             j_url = absolute_url(j.get("href"), url)
             key = j_url or j.get("href") or ""
             if j_title and key not in seen:

@@ -423,6 +423,8 @@ def _effective_date(compact: list[str], warnings: list[str]) -> str | None:
     decided = False
     dates: list[str] = []
     for line in compact:
+        if not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
+            continue  # both patterns end in one of these words: no need for two regex scans
         for match in sorted(
             [*EFFECTIVE.finditer(line), *EFFECTIVE_ON_ISSUE.finditer(line)], key=lambda m: m.start()
         ):
@@ -473,7 +475,11 @@ def _promulgation_year(compact: list[str], start: int) -> int | None:
 
 
 def _compact(text: str) -> str:
-    return _SPACES.sub("", text)
+    """`_SPACES` removed: str.split() splits on exactly its characters but U+200B (not a space
+    to Python), and is many times faster than the regex on CJK text."""
+    if "\u200b" in text:
+        text = text.replace("\u200b", "")
+    return "".join(text.split())
 
 
 def _clean_spaces(text: str) -> str:

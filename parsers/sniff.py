@@ -108,7 +108,11 @@ def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | 
     sample = decoded[0][:BINARY_SAMPLE]
     if not sample.strip():
         raise ParseError("empty", "the input holds only whitespace")
-    encoded = sample.encode("utf-8", "surrogatepass")
+    text, encoding, _ = decoded
+    if encoding == "utf-8" and not has_bom and len(text) <= BINARY_SAMPLE and whole:
+        encoded = data  # the sample is all of it: its control bytes are these bytes' own
+    else:
+        encoded = sample.encode("utf-8", "surrogatepass")
     controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
     if controls > BINARY_CHAR_RATIO * len(sample):
         raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
