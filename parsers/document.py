@@ -247,6 +247,8 @@ def _read_attachments(
     listed: tuple[Attachment, ...], fetched: Mapping[str, bytes], warnings: list[str]
 ) -> tuple[list[Attachment], list[Article], str | None]:
     """Read the fetched PDF/OFD attachments: their text, and the articles of one copy of each."""
+    if not listed or (type(fetched) is dict and not fetched):
+        return list(listed), [], None  # nothing to read (the page's own attachment entries stand)
     out: list[Attachment] = []
     articles: list[Article] = []
     effective: str | None = None

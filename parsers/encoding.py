@@ -26,6 +26,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\x84\x31\x95\x33", "gb18030"),  # GB18030's own encoding of U+FEFF
 )
 
+_ANY_BOM = tuple(bom for bom, _ in BOMS)
+
 # Declared names that are subsets of GB18030: decoding with the superset never loses a character
 # the page really holds (GBK pages routinely use characters outside GB2312, e.g. 镕 or 堃).
 GB_SUPERSET = "gb18030"
@@ -152,10 +154,11 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
     """
     if isinstance(data, str):  # tolerate text handed in by mistake
         return data.lstrip("\ufeff"), "utf-8", ()
-    data = bytes(data)
+    if type(data) is not bytes:
+        data = bytes(data)
     declared_raw, declared = declared_charset(data, is_html=is_html)
 
-    for bom, encoding in BOMS:
+    for bom, encoding in BOMS if data.startswith(_ANY_BOM) else ():
         if data.startswith(bom):
             body = data[len(bom):]
             text = _strict(body, encoding)

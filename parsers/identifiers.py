@@ -103,6 +103,8 @@ def _int(s: str) -> int:
 
 def _iter_numbers(text: str, year: int | None):
     """Normalised NDRC numbers in `text`, in order (duplicates included)."""
+    if "号" not in text:
+        return  # every form ends in 号: spare the regex a scan of a line that has none
     for m in _ANY_RE.finditer(text):
         kind = m.lastgroup  # the outer alternative that matched
         if kind == "wenhao":
@@ -188,6 +190,8 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
     if not isinstance(title, str):
         return "", None
     stripped = title.strip(" \t\r\n\u00a0\u3000")
+    if "号" not in stripped:
+        return stripped, None  # both forms end in 号
     m = _TITLE_NUMBER_RE.search(stripped)
     if m:
         number = _clean(m["number"]).translate(_BRACKETS)

@@ -184,10 +184,13 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
 
     # An order: heading, then its number line.
     for pos, i in enumerate(scan[:3]):
-        announcement = ANNOUNCEMENT_HEADING.match(compact[i]) is not None and any(
-            ORDER_NUMBER.match(compact[j]) for j in scan[pos + 1 : pos + 3]
+        line = compact[i]
+        announcement = (
+            line.endswith("公告")
+            and ANNOUNCEMENT_HEADING.match(line) is not None
+            and any(ORDER_NUMBER.match(compact[j]) for j in scan[pos + 1 : pos + 3])
         )
-        if announcement or (ORDER_HEADING.match(compact[i]) and "号" not in compact[i]):
+        if announcement or (line.endswith("令") and ORDER_HEADING.match(line) and "号" not in line):
             out["order"] = True
             out["kind"] = "announcement" if announcement else "order"
             end = i + 1
@@ -396,7 +399,7 @@ def _attachment_list_start(compact: list[str], start: int, header_end: int) -> i
 
 def agencies_in_line(line: str) -> list[str]:
     """The agencies a signature line names: 交 通 运 输 部 → [交通运输部]; 国家发展改革委 财政部 → both."""
-    words = [w for w in _SPACES.split(line.strip()) if w]
+    words = line.replace("\u200b", " ").split()  # split on _SPACES (U+200B is no space to str.split)
     if not words:
         return []
     if len(words) > 1 and all(len(w) >= 2 and is_agency(w) for w in words):

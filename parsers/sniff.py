@@ -60,6 +60,10 @@ DECODE_WINDOW = BINARY_SAMPLE * 4
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 
 
+_ANY_BINARY_MAGIC = tuple(magic for magic, _ in BINARY_MAGIC)
+_ANY_BOM = tuple(bom for bom, _ in BOMS)
+
+
 def _ofd_or_zip(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -89,19 +93,20 @@ def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | 
     32 KiB: most pages), so that the caller does not decode the same bytes twice."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
-    data = bytes(data)
-    if not data.strip():
+    elif type(data) is not bytes:
+        data = bytes(data)
+    if not data or data.isspace():
         raise ParseError("empty", "the input is empty")
-    if PDF_MAGIC in data[:PDF_HEADER_WINDOW]:
+    if data.find(PDF_MAGIC, 0, PDF_HEADER_WINDOW) != -1:
         return "pdf", None
-    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
+    if data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
         return _ofd_or_zip(data), None
-    for magic, what in BINARY_MAGIC:
-        if data.startswith(magic):
-            raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
+    if data.startswith(_ANY_BINARY_MAGIC):
+        what = next(what for magic, what in BINARY_MAGIC if data.startswith(magic))
+        raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
 
-    has_bom = any(data.startswith(bom) for bom, _ in BOMS)
-    if not has_bom and b"\x00" in data[:BINARY_SAMPLE]:
+    has_bom = data.startswith(_ANY_BOM)
+    if not has_bom and data.find(b"\x00", 0, BINARY_SAMPLE) != -1:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
     whole = len(data) <= DECODE_WINDOW
     decoded = decode_bytes(data if whole else data[:DECODE_WINDOW], is_html=True)

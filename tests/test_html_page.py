@@ -353,11 +353,22 @@ _BASES = [
     "http://a.b/c/./d.html",
     "http://a.b/c/d.html#f/g",
     "http://a.b/c;x/d",
+    "http://a.b/c/d/",
 ]
 
 
-@settings(max_examples=3000, deadline=None)
-@given(href=st.text(alphabet=_URL_CHARS, min_size=1, max_size=10), base=st.sampled_from(_BASES))
+# Whole path steps, so that runs of ../ deeper than the base's folders come up often.
+_URL_STEPS = ["../", "./", "a", "b.pdf", "中", "..", ".", "/", "x/", "?q", "#f", ";p", ":", " "]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    href=st.one_of(
+        st.text(alphabet=_URL_CHARS, min_size=1, max_size=10),
+        st.lists(st.sampled_from(_URL_STEPS), min_size=1, max_size=7).map("".join),
+    ),
+    base=st.sampled_from(_BASES),
+)
 def test_absolute_url_agrees_with_urljoin(href, base):
     """The fast path for plain relative links gives exactly what urljoin gives."""
     from urllib.parse import urljoin, urlsplit
