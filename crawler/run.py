@@ -124,6 +124,8 @@ def judge(stats: Mapping[str, object], reason: str | None) -> tuple[int, str]:
         problems.append(f"{failed} documents failed")
     if list_failed:
         problems.append(f"{list_failed} list pages could not be fetched")
+    if stats.get("ndrc/store/commit_failed"):
+        problems.append("the database refused a commit: the last writes were lost (see the log)")
     if errors:
         problems.append(f"{errors} errors in the spider (see the log)")
     if problems:
@@ -148,14 +150,14 @@ def _crawl(settings, store) -> tuple[dict, str | None]:
 
     def closed(spider, reason):
         outcome["reason"] = reason
-        outcome["stats"] = dict(crawler.stats.get_stats())
 
     from scrapy import signals
 
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     process.crawl(crawler)
     process.start()
-    stats = outcome.get("stats") or dict(crawler.stats.get_stats() or {})
+    # read once the engine has stopped: the store's last group commit happens then
+    stats = dict(crawler.stats.get_stats() or {})
     return stats, outcome["reason"]
 
 

@@ -7,6 +7,7 @@ Project settings (read by the spider, middlewares, extensions and pipelines name
     NDRC_BASE_URL        site root crawled (spider)
     NDRC_COLUMNS         column slugs under /xxgk/zcfb/ (spider)
     NDRC_DB_PATH         SQLite file (extensions.store)
+    NDRC_COMMIT_INTERVAL seconds between group commits of the store's writes, 0 for one per write (extensions.store)
     NDRC_FULL            fetch every list and detail page again (spider, middlewares.conditional)
     NDRC_MAX_PAGES       list pages per column at most, 0 for no limit (spider)
     NDRC_RECHECK_DAYS    known documents published in the last N days are fetched again (spider)
@@ -47,6 +48,10 @@ NDRC_BLOCK_BACKOFF_MAX = 600.0
 NDRC_RETRY_BACKOFF = 2.0
 NDRC_RETRY_BACKOFF_MAX = 60.0
 NDRC_PROGRESS = True
+# Writes are committed in groups at most this many seconds apart: one commit per page and per
+# document (and one search-index segment per document) was a third of the cost of storing. A crawl
+# killed in between loses at most this much work, which the next run fetches again.
+NDRC_COMMIT_INTERVAL = 0.5
 
 # --- politeness on the real site ----------------------------------------------------------------
 USER_AGENT = (

@@ -4,7 +4,8 @@ Holds the raw pages (every response, zlib-compressed, stored before it is parsed
 documents with their issuers, articles, attachments and 解读 links, one `document_versions` row per
 distinct content a document has had, parse failures and crawl runs. The tables are those of
 ARCHITECTURE.md ("SQLite tables"); the full-text tables belong to `output.search` and the citation
-table to `output.citations`, which this module calls after each document write when they exist.
+table to `output.citations`, which this module calls when they exist: citations after each
+document write, the search index for all documents a transaction wrote just before it commits.
 
     >>> store = Store("data/ndrc.sqlite")
     >>> with store.lock():
@@ -33,8 +34,9 @@ import sqlite_utils
 from parsers.model import Document
 
 # How long a writer waits for another connection's write transaction before giving up. A crawl
-# commits one document at a time, so waits are short; a reader (export, Datasette) never blocks
-# a writer in WAL mode, but a second writer (reparse beside a crawl) must queue, not fail.
+# commits its writes in groups at least every NDRC_COMMIT_INTERVAL seconds (a fraction of one), so
+# waits are short; a reader (export, Datasette) never blocks a writer in WAL mode, but a second
+# writer (reparse beside a crawl) must queue, not fail.
 BUSY_TIMEOUT_MS = 30_000
 
 # synchronous=NORMAL in WAL mode: a killed process never corrupts the database and loses no
@@ -345,7 +347,8 @@ class Store:
     """The project's SQLite database. One instance per process; not shared between threads.
 
     `db` is the sqlite-utils `Database` for readers (search, citations, Datasette helpers).
-    Every write method runs in its own transaction, or inside the caller's `transaction()`.
+    Every write method runs in its own transaction, or inside the caller's `transaction()`, or
+    joins the open group under group commit (`group_commits`, as a crawl does).
     """
 
     def __init__(self, path: str | os.PathLike, *, extensions: bool = True):
@@ -365,19 +368,26 @@ class Store:
             conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: not a usable SQLite database ({err})") from None
+        # Documents written in the open transaction, in order: indexed together just before it
+        # commits (see `transaction`). Group commit (`group_commits`) keeps one transaction open.
+        self._unindexed: dict[str, None] = {}
+        self._grouping = False
         self._migrate()
-        self._index_document = self._refresh_citations = None
+        self._index_documents = self._refresh_citations = None
         if extensions:
             install = _optional_hook("output.search", "install")
             if install is not None:
                 with self.transaction():
                     install(self.db)
-            self._index_document = _optional_hook("output.search", "index_document")
+            self._index_documents = _optional_hook("output.search", "index_documents")
             self._refresh_citations = _optional_hook("output.citations", "refresh_document")
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Commit what group commit holds, then close the connection."""
+        if self._grouping:
+            self.group_commits(False)
         self.db.close()
 
     def __enter__(self) -> Store:
@@ -414,6 +424,9 @@ class Store:
 
         IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         writes fails at once with SQLITE_BUSY when another process committed in between.
+        The documents the transaction wrote are indexed for search just before it commits.
+        Under group commit the transaction stays open when the block ends: later writes join
+        it (each in its own savepoint) until `commit()`.
         """
         if self.db.conn.in_transaction:
             with self.db.atomic():
@@ -422,11 +435,61 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            if not self._grouping:
+                self._index_written()
+                self.db.commit()
         except BaseException:
-            self.db.rollback()
+            self._rollback()
             raise
-        else:
+
+    def group_commits(self, on: bool = True) -> None:
+        """Turn group commit on or off; turning it off commits what is held.
+
+        On, the first write opens a transaction that later writes join until `commit()`, so a
+        crawl pays one commit (and one search-index segment per full-text table) for many
+        pages and documents instead of one each. Each write still succeeds or fails whole (a
+        savepoint). A process killed before `commit()` loses the held writes, never committed
+        ones, and the database stays intact: a crawl then fetches those pages again, as if it
+        had been killed before reaching them. Other connections see the writes only once
+        committed, and wait for the write lock meanwhile (BUSY_TIMEOUT_MS).
+        """
+        if not on:
+            self.commit()
+        self._grouping = bool(on)
+
+    def commit(self) -> bool:
+        """Commit the open transaction (documents indexed first); False when none was open.
+
+        For group commit only: never call it inside a `transaction()` block. On an error the
+        held writes are rolled back and the error raised.
+        """
+        if not self.db.conn.in_transaction:
+            return False
+        try:
+            self._index_written()
             self.db.commit()
+        except BaseException:
+            self._rollback()
+            raise
+        return True
+
+    def _index_written(self) -> None:
+        """Index every document the open transaction wrote, in one pass and in write order.
+
+        Only here, right before COMMIT, is the full-text index written: FTS5 writes a segment
+        at every savepoint, and the writes of a transaction are savepoints under group commit
+        (see output.search.index_documents). The index reads the documents' rows as they are
+        now, so a document written twice, or rolled back to a savepoint, is indexed as stored.
+        """
+        if self._unindexed:
+            ids = list(self._unindexed)
+            if self._index_documents is not None:
+                self._index_documents(self.db, ids)
+            self._unindexed.clear()
+
+    def _rollback(self) -> None:
+        self._unindexed.clear()
+        self.db.rollback()
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -642,10 +705,10 @@ class Store:
                     " AND interpretation_id IS NOT ?",
                     (doc.id, doc.url, doc.id),
                 )
-            if self._index_document is not None:
-                self._index_document(db, doc.id)
             if self._refresh_citations is not None:
                 self._refresh_citations(db, doc.id)
+            # last: the index is written when the transaction commits (see _index_written)
+            self._unindexed[doc.id] = None
         return outcome
 
     def _write_document(

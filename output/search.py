@@ -1,7 +1,7 @@
 """Full-text search for Chinese terms of any length over documents and their articles.
 
 What this module holds: the DDL of the full-text tables (`install`), their upkeep
-(`index_document` for one document, `rebuild` for all), the query encoder shared with the
+(`index_documents` for the documents a transaction wrote, `rebuild` for all), the query encoder shared with the
 Datasette canned query (`chars_expression`, `trigram_expression`, `CHARS_MATCH_SQL`) and
 `search(db, query, ...) -> list[Hit]`.
 
@@ -38,14 +38,14 @@ Measured (bench/search_bench.py, 10,000 documents, 100,000 articles, 27 M body c
 
 FTS rowids are the rowids of the source rows (``documents``, ``articles``), so Datasette's
 table search box uses the trigram tables directly; ``search_rows`` remembers which FTS rows
-belong to which document so `index_document` can remove them after the store has rewritten
+belong to which document so `index_documents` can remove them after the store has rewritten
 the source rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
@@ -227,9 +227,13 @@ def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
 def _attachment_texts(db: sqlite_utils.Database, document_id: str) -> str:
     if not _table_exists(db, "attachments"):
         return ""
+    return _joined_attachment_texts(db, document_id)
+
+
+def _joined_attachment_texts(db: sqlite_utils.Database, document_id: str) -> str:
     texts = [
         t
-        for (t,) in db.execute(
+        for (t,) in db.conn.execute(
             "SELECT text FROM attachments WHERE document_id = ? ORDER BY position", [document_id]
         )
         if t
@@ -237,52 +241,87 @@ def _attachment_texts(db: sqlite_utils.Database, document_id: str) -> str:
     return ATTACHMENT_SEPARATOR.join(texts)
 
 
-def _insert_document(db: sqlite_utils.Database, document_id: str) -> None:
-    row = db.execute(
+def _insert_document(
+    db: sqlite_utils.Database, document_id: str, *, with_attachments: bool, with_articles: bool
+) -> None:
+    conn = db.conn
+    row = conn.execute(
         "SELECT rowid, title, body_text FROM documents WHERE id = ?", [document_id]
     ).fetchone()
     if row is None:  # the document is gone: removing its rows was all there was to do
         return
     rowid, title, body = row
-    attachments = _attachment_texts(db, document_id)
+    attachments = _joined_attachment_texts(db, document_id) if with_attachments else ""
     values = (title or "", body or "", attachments)
-    db.execute(
+    conn.execute(
         f"INSERT INTO [{DOCS_TRIGRAM}] (rowid, title, body, attachments) VALUES (?, ?, ?, ?)",
         [rowid, *values],
     )
-    db.execute(
+    conn.execute(
         f"INSERT INTO [{DOCS_CHARS}] (rowid, title, body, attachments) VALUES (?, ?, ?, ?)",
         [rowid, *(encode_chars(v) for v in values)],
     )
-    db.execute(
+    conn.execute(
         f"INSERT INTO [{ROWS_TABLE}] (kind, fts_rowid, document_id) VALUES ('document', ?, ?)",
         [rowid, document_id],
     )
-    if not _table_exists(db, "articles"):
+    if not with_articles:
         return
-    for art_rowid, heading, text in db.execute(
+    articles = conn.execute(
         "SELECT rowid, heading, text FROM articles WHERE document_id = ?", [document_id]
-    ).fetchall():
-        db.execute(
-            f"INSERT INTO [{ARTICLES_TRIGRAM}] (rowid, heading, text) VALUES (?, ?, ?)",
-            [art_rowid, heading or "", text or ""],
+    ).fetchall()
+    if not articles:
+        return
+    conn.executemany(
+        f"INSERT INTO [{ARTICLES_TRIGRAM}] (rowid, heading, text) VALUES (?, ?, ?)",
+        [(r, heading or "", text or "") for r, heading, text in articles],
+    )
+    conn.executemany(
+        f"INSERT INTO [{ARTICLES_CHARS}] (rowid, heading, text) VALUES (?, ?, ?)",
+        [(r, encode_chars(heading), encode_chars(text)) for r, heading, text in articles],
+    )
+    conn.executemany(
+        f"INSERT INTO [{ROWS_TABLE}] (kind, fts_rowid, document_id) VALUES ('article', ?, ?)",
+        [(r, document_id) for r, _, _ in articles],
+    )
+
+
+def _insert_documents(db: sqlite_utils.Database, document_ids: Iterable[str]) -> None:
+    with_attachments = _table_exists(db, "attachments")
+    with_articles = _table_exists(db, "articles")
+    for document_id in document_ids:
+        _insert_document(
+            db, document_id, with_attachments=with_attachments, with_articles=with_articles
         )
-        db.execute(
-            f"INSERT INTO [{ARTICLES_CHARS}] (rowid, heading, text) VALUES (?, ?, ?)",
-            [art_rowid, encode_chars(heading), encode_chars(text)],
-        )
-        db.execute(
-            f"INSERT INTO [{ROWS_TABLE}] (kind, fts_rowid, document_id) VALUES ('article', ?, ?)",
-            [art_rowid, document_id],
+
+
+def index_documents(db: sqlite_utils.Database, document_ids: Iterable[str]) -> None:
+    """Bring the index in step with the current rows of several documents (delete, then insert).
+
+    No savepoint inside: FTS5 writes its pending terms out as a new segment of every table it
+    touched at each SAVEPOINT and RELEASE, so documents indexed one savepoint (or one
+    transaction) each cost one segment per table each, and the merges those bring. Indexing
+    the documents a transaction wrote together, just before it commits, writes one segment per
+    table for all of them (`output.db.Store` does that). Opens a transaction when none is open.
+    """
+    ids = list(dict.fromkeys(document_ids))
+    if not db.conn.in_transaction:
+        with db.atomic():  # BEGIN … COMMIT, not a savepoint
+            index_documents(db, ids)
+        return
+    install(db)
+    with_attachments = _table_exists(db, "attachments")
+    with_articles = _table_exists(db, "articles")
+    for document_id in ids:
+        _delete_document(db, document_id)
+        _insert_document(
+            db, document_id, with_attachments=with_attachments, with_articles=with_articles
         )
 
 
 def index_document(db: sqlite_utils.Database, document_id: str) -> None:
     """Bring the index in step with one document's current rows (delete, then insert)."""
-    install(db)
-    with db.atomic():
-        _delete_document(db, document_id)
-        _insert_document(db, document_id)
+    index_documents(db, [document_id])
 
 
 def rebuild(db: sqlite_utils.Database) -> int:
@@ -295,8 +334,7 @@ def rebuild(db: sqlite_utils.Database) -> int:
         return 0
     ids = [i for (i,) in db.execute("SELECT id FROM documents ORDER BY rowid")]
     with db.atomic():
-        for document_id in ids:
-            _insert_document(db, document_id)
+        _insert_documents(db, ids)
     return len(ids)
 
 

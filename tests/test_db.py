@@ -485,7 +485,7 @@ def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, 
     calls = []
     search = types.ModuleType("output.search")
     search.install = lambda db: calls.append(("install", db.conn.in_transaction))
-    search.index_document = lambda db, doc_id: calls.append(("index", doc_id, db.conn.in_transaction))
+    search.index_documents = lambda db, ids: calls.append(("index", ids, db.conn.in_transaction))
     citations = types.ModuleType("output.citations")
     citations.refresh_document = lambda db, doc_id: calls.append(("cite", doc_id, db.conn.in_transaction))
     monkeypatch.setitem(sys.modules, "output.search", search)
@@ -494,18 +494,74 @@ def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, 
         s.upsert_document(real_document())
         s.upsert_document(real_document())
         s.upsert_document(real_document(parser_version="2.0.0"))
-    assert calls == [("install", True), ("index", "ndrc-1320629", True), ("cite", "ndrc-1320629", True),
-                     ("index", "ndrc-1320629", True), ("cite", "ndrc-1320629", True)]
+    # the index is written last, just before the document's transaction commits
+    assert calls == [("install", True), ("cite", "ndrc-1320629", True), ("index", ["ndrc-1320629"], True),
+                     ("cite", "ndrc-1320629", True), ("index", ["ndrc-1320629"], True)]
+
+
+def test_under_group_commit_the_index_is_written_once_per_commit(db_path, monkeypatch):
+    calls = []
+    search = types.ModuleType("output.search")
+    search.install = lambda db: None
+    search.index_documents = lambda db, ids: calls.append((ids, db.conn.in_transaction))
+    monkeypatch.setitem(sys.modules, "output.search", search)
+    monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
+    docs = [generated_document(i) for i in range(3)]
+    with Store(db_path) as s:
+        s.group_commits(True)
+        for doc in docs:
+            s.upsert_document(doc, fetched_at=T1)
+        s.upsert_document(docs[0], fetched_at=T2)  # unchanged: nothing to index
+        assert calls == []
+        assert s.commit() is True and s.commit() is False
+        s.upsert_document(_replace(docs[1], title="改过的标题"), fetched_at=T2)
+        s.group_commits(False)
+    assert calls == [([d.id for d in docs], True), ([docs[1].id], True)]
+
+
+def test_group_commit_keeps_writes_whole_and_shows_them_to_others_only_once_committed(db_path):
+    docs = [generated_document(i) for i in range(4)]
+    with Store(db_path) as s:
+        s.group_commits(True)
+        s.save_page("https://example.org/a", status=200, body=b"<html>a</html>", kind="detail")
+        s.upsert_document(docs[0], fetched_at=T1)
+        with pytest.raises(ValueError, match="no id"):
+            s.upsert_document(_replace(docs[1], id=None))
+        with pytest.raises(RuntimeError, match="boom"):
+            with s.transaction() as db:  # a failing write undoes itself, not the group
+                db.execute("INSERT INTO parse_failures (url, reason, at) VALUES ('x', 'y', 'z')")
+                raise RuntimeError("boom")
+        s.upsert_document(docs[2], fetched_at=T1)
+        other = sqlite3.connect(db_path)
+        try:
+            assert other.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+            assert s.commit()
+            assert other.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+            assert other.execute("SELECT count(*) FROM pages").fetchone() == (1,)
+            assert other.execute("SELECT count(*) FROM parse_failures").fetchone() == (0,)
+            s.upsert_document(docs[3], fetched_at=T1)
+        finally:
+            other.close()
+    # closing commits what was held
+    with Store(db_path) as s:
+        assert {d for (d,) in s.db.execute("SELECT id FROM documents")} == {docs[i].id for i in (0, 2, 3)}
+        assert found_in_index(s, docs[3].title) == {docs[3].id}
+
+
+def found_in_index(store, title):
+    from output.search import search
+
+    return {h.document_id for h in search(store.db, title, limit=None) if h.title == title}
 
 
 def test_a_failing_hook_rolls_the_whole_document_back(db_path, monkeypatch):
     search = types.ModuleType("output.search")
     search.install = lambda db: None
 
-    def broken(db, doc_id):
+    def broken(db, ids):
         raise RuntimeError("index full")
 
-    search.index_document = broken
+    search.index_documents = broken
     monkeypatch.setitem(sys.modules, "output.search", search)
     monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
     with Store(db_path) as s:
