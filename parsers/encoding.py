@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from functools import lru_cache
 
 from bs4 import UnicodeDammit
 
@@ -82,6 +83,7 @@ def _cjk_share(text: str) -> float:
 LIKELY_ENCODINGS = (GB_SUPERSET,)
 
 
+@lru_cache(maxsize=256)
 def _canonical(name: str | bytes | None) -> str | None:
     """Python's codec name for a declared charset, GB family mapped to GB18030; None if unknown."""
     if not name:

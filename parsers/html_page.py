@@ -231,7 +231,9 @@ class PageIndex:
         """Elements carrying any of the class tokens (optionally of one tag), in document order."""
         found = [el for name in names for el in self.by_class.get(name, ())]
         if len(names) > 1:
-            found = _document_order(found)
+            found = list(dict.fromkeys(found))
+            if len(found) > 1:  # from several lists: only then is sorting needed
+                found = _document_order(found)
         return [el for el in found if tag is None or el.tag == tag]
 
     def ids(self, *names: str) -> list:
@@ -674,7 +676,9 @@ def _noise_in(body: etree._Element, index: PageIndex) -> list:
         found.pop(0)
     candidates = [el for name in NOISE_CLASSES for el in index.by_class.get(name, ())]
     candidates += [el for name in NOISE_IDS for el in index.by_id.get(name, ())]
-    found += [el for el in candidates if el is not body and _is_attached(el, body)]
+    if candidates:  # most are sidebar and footer boxes, outside the body
+        inside = set(body.iterdescendants())
+        found += [el for el in candidates if el in inside]
     return found
 
 

@@ -79,6 +79,8 @@ _SPACES = frozenset(" \t\r\n\u00a0\u3000\u2003")
 _SPACE_RE = re.compile(r"[\s\u00a0\u3000]+")
 _BRACKETS = str.maketrans({**{c: "〔" for c in "[【（(〔［﹝〖"}, **{c: "〕" for c in "]】）)〕］﹞〗"}})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_DIGIT_RE = re.compile("[０-９]")
+_BRACKET_STANDIN_RE = re.compile("[\\[【（(［﹝〖\\]】）)］﹞〗]")
 
 _WENHAO_NORMAL_RE = re.compile(r"(?P<prefix>[^〔〕\s]+)〔(?P<year>\d{4})〕(?P<serial>\d+)号")
 _YEARED_NORMAL_RE = re.compile(
@@ -94,7 +96,14 @@ def _char_before(text: str, pos: int) -> str:
 
 
 def _clean(s: str) -> str:
-    return _SPACE_RE.sub("", s).translate(_FULLWIDTH_DIGITS)
+    s = _SPACE_RE.sub("", s)
+    # str.translate with a table walks every character in Python objects: only when needed.
+    return s.translate(_FULLWIDTH_DIGITS) if _FULLWIDTH_DIGIT_RE.search(s) else s
+
+
+def _square_brackets(s: str) -> str:
+    """The stand-in brackets of a 文号 made 〔〕."""
+    return s.translate(_BRACKETS) if _BRACKET_STANDIN_RE.search(s) else s
 
 
 def _int(s: str) -> int:
@@ -166,7 +175,7 @@ def doc_number_parts(doc_number: str) -> DocNumberParts | None:
     """
     if not isinstance(doc_number, str):
         return None
-    compact = _clean(doc_number).translate(_BRACKETS)
+    compact = _square_brackets(_clean(doc_number))
     for pattern in (_YEARED_NORMAL_RE, _WENHAO_NORMAL_RE):
         m = pattern.fullmatch(compact)
         if m:
@@ -194,7 +203,7 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
         return stripped, None  # both forms end in 号
     m = _TITLE_NUMBER_RE.search(stripped)
     if m:
-        number = _clean(m["number"]).translate(_BRACKETS)
+        number = _square_brackets(_clean(m["number"]))
         parts = _WENHAO_NORMAL_RE.fullmatch(number)
         if parts:  # rewrite leading zeros or full-width digits the same way normalize_doc_number does
             number = f"{parts['prefix']}〔{int(parts['year'])}〕{int(parts['serial'])}号"

@@ -91,6 +91,15 @@ ARTICLE_LABEL = re.compile(
     r"|[（(][一二三四五六七八九十百0-9]+[）)]|\d+[.．、]|[①-⑳])"
 )
 
+# The characters ARTICLE_LABEL can start with (besides decimal digits): tested before the regex,
+# which most lines (and every line in a closing) fail.
+_LABEL_FIRST = frozenset("第一二三四五六七八九十百（(" + "".join(chr(c) for c in range(0x2460, 0x2474)))
+
+
+def _is_label(line: str) -> bool:
+    return bool(line) and (line[0] in _LABEL_FIRST or line[0].isdecimal()) and ARTICLE_LABEL.match(line) is not None
+
+
 # --- Closing lines -----------------------------------------------------------------------------
 
 # A written date: 2026年8月18日, or in Chinese numerals 二〇二二年三月十六日.
@@ -102,6 +111,7 @@ DATE_LINE = re.compile(r"^" + DATE.pattern + r"$")
 CLOSING_NOTE = re.compile(r"^[（(](?:此件|本件|此页|本页|本文|此文)[^（）()]{0,20}[)）]$")
 # 抄送 / 主题词 lines of the 版记.
 CC_LINE = re.compile(r"^(?:抄送|主题词|主送|抄报|分送)[:：]")
+_CC_STARTS = ("抄送", "主题词", "主送", "抄报", "分送")
 # The 版记's printing line: 国家发展改革委办公厅 2022年3月28日印发.
 PRINTED_LINE = re.compile(r"^[\u4e00-\u9fff]{2,40}" + DATE.pattern + r"印发$")
 # An order's signature: 主任：郑栅洁 (or another head of an agency).
@@ -208,7 +218,7 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
             return out
 
     start = 0
-    while start < n and (not compact[start] or FILE_HEADER.match(compact[start]) or ATTACHMENT_MARKER.match(compact[start])):
+    while start < n and (not compact[start] or _is_file_header(compact[start]) or _is_attachment_marker(compact[start])):
         start += 1
 
     number_at = None
@@ -216,7 +226,7 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
         if i < start:
             continue
         line = compact[i]
-        if len(line) <= DOC_NUMBER_LINE_MAX and not line.endswith("。") and not ARTICLE_LABEL.match(line):
+        if len(line) <= DOC_NUMBER_LINE_MAX and not line.endswith("。") and not _is_label(line):
             found = normalize_doc_number(line)
             if found:
                 number_at, out["doc_number"] = i, found
@@ -271,7 +281,7 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
 
 
 def _is_title_line(line: str) -> bool:
-    return bool(line) and len(line) <= TITLE_LINE_MAX and line[-1] not in _TERMINAL + "：:" and not ARTICLE_LABEL.match(line)
+    return bool(line) and len(line) <= TITLE_LINE_MAX and line[-1] not in _TERMINAL + "：:" and not _is_label(line)
 
 
 def _is_addressee(line: str) -> bool:
@@ -281,8 +291,8 @@ def _is_addressee(line: str) -> bool:
         and len(line) > 2
         and "。" not in line
         and "如下" not in line
-        and not ARTICLE_LABEL.match(line)
-        and not ATTACHMENT_LIST_HEAD.match(line)
+        and not _is_label(line)
+        and not (line.startswith("附件") and ATTACHMENT_LIST_HEAD.match(line))
     )
 
 
@@ -290,7 +300,7 @@ def _first_label_after_title(compact: list[str], start: int) -> int | None:
     """An attachment's text: title lines, then 第一章 / 第一条 / 一、 — the first label ends the title."""
     i = start
     while i < len(compact) and i < start + TITLE_LINES_MAX + 1:
-        if compact[i] and ARTICLE_LABEL.match(compact[i]):
+        if _is_label(compact[i]):
             return i if i > start else None
         if compact[i] and not _is_title_line(compact[i]):
             return None
@@ -324,23 +334,23 @@ def _read_closing(compact: list[str], paras: list[str], header_end: int, warning
     i = n
     while i > header_end:
         line = compact[i - 1]
-        if not line or CLOSING_NOTE.match(line) or CC_LINE.match(line) or PRINTED_LINE.match(line):
+        if not line or _is_closing_note(line):
             i -= 1
             continue
-        if DATE_LINE.match(line):
+        if line.endswith("日") and (date_line := DATE_LINE.match(line)):
             if date is None and not agencies:
-                date = _iso(DATE_LINE.match(line), warnings)
+                date = _iso(date_line, warnings)
             elif agencies:
                 break  # a date above the signature belongs to the text
             i -= 1
             continue
-        if SIGNER_LINE.match(line):
+        if ("：" in line or ":" in line) and SIGNER_LINE.match(line):
             signer = True
             i -= 1
             continue
         found = agencies_in_line(paras[i - 1])
         if not found:
-            date_match = DATE.search(line)
+            date_match = DATE.search(line) if "日" in line else None
             if date_match and date_match.end() == len(line) and date is None and not agencies:
                 found = agencies_in_line(line[: date_match.start()])
                 if found:
@@ -366,6 +376,23 @@ def _read_closing(compact: list[str], paras: list[str], header_end: int, warning
     return {"start": start, "issuers": agencies, "date": date, "signer": signer}
 
 
+def _is_closing_note(line: str) -> bool:
+    """A （此件公开发布） note, a 抄送 / 主题词 line or the 印发 line: the 版记 below a signature."""
+    return (
+        (line[0] in "（(" and CLOSING_NOTE.match(line) is not None)
+        or (line.startswith(_CC_STARTS) and CC_LINE.match(line) is not None)
+        or (line.endswith("印发") and PRINTED_LINE.match(line) is not None)
+    )
+
+
+def _is_file_header(line: str) -> bool:
+    return line.endswith("文件") and FILE_HEADER.match(line) is not None
+
+
+def _is_attachment_marker(line: str) -> bool:
+    return line.startswith("附件") and ATTACHMENT_MARKER.match(line) is not None
+
+
 def _signature_mid_text(compact, paras, header_end, end, warnings):
     """The first run of agency lines followed by a date line between header and closing."""
     i = header_end
@@ -375,7 +402,7 @@ def _signature_mid_text(compact, paras, header_end, end, warnings):
         while j < end and compact[j] and (names := agencies_in_line(paras[j])):
             run.extend(names)
             j += 1
-        if run and j < end and DATE_LINE.match(compact[j]):
+        if run and j < end and compact[j].endswith("日") and DATE_LINE.match(compact[j]):
             return run, _iso(DATE_LINE.match(compact[j]), warnings)
         i = j + 1 if j > i else i + 1
     return None
@@ -387,7 +414,7 @@ def _attachment_list_start(compact: list[str], start: int, header_end: int) -> i
     lowest = max(header_end, start - ATTACHMENT_LIST_MAX)
     while j >= lowest:
         line = compact[j]
-        if ATTACHMENT_LIST_HEAD.match(line) and len(line) <= ATTACHMENT_ITEM_MAX + 4:
+        if line.startswith("附件") and ATTACHMENT_LIST_HEAD.match(line) and len(line) <= ATTACHMENT_ITEM_MAX + 4:
             return j
         if line and not (
             ATTACHMENT_LIST_ITEM.match(line) and len(line) <= ATTACHMENT_ITEM_MAX and line[-1] not in _TERMINAL
@@ -408,13 +435,21 @@ def agencies_in_line(line: str) -> list[str]:
     return [joined] if is_agency(joined) else []
 
 
+# A bracketed alias after an agency's name: 国家发展改革委（国家能源局）.
+_ALIAS = re.compile(r"[（(].*[)）]$")
+
+
 def is_agency(name: str) -> bool:
-    if not AGENCY_NAME.match(name):
-        return False
+    # The cheap tests first: most lines a closing is scanned for end in no agency suffix.
     if name in KNOWN_AGENCIES:
-        return True
-    base = re.sub(r"[（(].*[)）]$", "", name)
-    return len(base) >= 3 and base.endswith(AGENCY_SUFFIXES) and not base.endswith(NOT_AGENCY_ENDINGS)
+        return AGENCY_NAME.match(name) is not None
+    base = _ALIAS.sub("", name) if name.endswith((")", "）")) else name
+    return (
+        len(base) >= 3
+        and base.endswith(AGENCY_SUFFIXES)
+        and not base.endswith(NOT_AGENCY_ENDINGS)
+        and AGENCY_NAME.match(name) is not None
+    )
 
 
 # --- Dates -------------------------------------------------------------------------------------
@@ -494,4 +529,8 @@ def _clean_spaces(text: str) -> str:
         after = text[e] if e < len(text) else ""
         return " " if _ASCII_WORD.match(before) and _ASCII_WORD.match(after) else ""
 
+    if "\u200b" not in text:
+        words = text.split()
+        if len(words) <= 1:
+            return words[0] if words else ""  # no inner space: nothing to decide
     return _SPACES.sub(_keep, text.strip())

@@ -111,7 +111,7 @@ def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | 
     whole = len(data) <= DECODE_WINDOW
     decoded = decode_bytes(data if whole else data[:DECODE_WINDOW], is_html=True)
     sample = decoded[0][:BINARY_SAMPLE]
-    if not sample.strip():
+    if not sample or sample.isspace():
         raise ParseError("empty", "the input holds only whitespace")
     text, encoding, _ = decoded
     if encoding == "utf-8" and not has_bom and len(text) <= BINARY_SAMPLE and whole:
