@@ -37,7 +37,10 @@ def crawler(tmp_path):
     from crawler.spiders.policy import PolicySpider
     from output.db import Store
 
-    settings = project_settings({"NDRC_DB_PATH": str(tmp_path / "t.sqlite")}).copy_to_dict()
+    # parsing inline: tests/test_parse_worker.py runs the same pages through the parse children
+    settings = project_settings(
+        {"NDRC_DB_PATH": str(tmp_path / "t.sqlite"), "NDRC_PARSE_WORKERS": 0}
+    ).copy_to_dict()
     crawler = get_crawler(PolicySpider, settings)
     crawler.ndrc_store = Store(tmp_path / "t.sqlite")
     crawler.stats.open_spider()
@@ -56,10 +59,17 @@ def page_item(path, url, column="tz", listing=None, **kw):
 
 
 def through(crawler, item):
+    """The item through the parse pipeline (a coroutine) and the document pipeline."""
+    import asyncio
+
     from crawler.pipelines.documents import DocumentStorePipeline
     from crawler.pipelines.parse import ParsePipeline
 
-    item = ParsePipeline.from_crawler(crawler).process_item(item)
+    loop = asyncio.new_event_loop()
+    try:
+        item = loop.run_until_complete(ParsePipeline.from_crawler(crawler).process_item(item))
+    finally:
+        loop.close()
     return DocumentStorePipeline.from_crawler(crawler).process_item(item)
 
 

@@ -1,8 +1,10 @@
 """Parse pipeline: a fetched page (with its attachments) becomes a `parsers.Document`.
 
-The raw page is already in `pages` (middlewares.rawstore). Input that holds no document
-(`ParseError`: empty, binary, not a document) and parser bugs are recorded in `parse_failures`
-with their reason, counted, and the item dropped; the run goes on.
+The raw page is already in `pages` (middlewares.rawstore). The parsing itself runs in the crawl's
+parse worker (extensions.parse_worker: a child process, so fetching goes on meanwhile). Input that
+holds no document (`ParseError`: empty, binary, not a document), parser bugs and a parser that
+crashed are recorded in `parse_failures` with their reason, counted, and the item dropped; the run
+goes on.
 
 Settings read: none. Stats: ``ndrc/documents/failed``, ``ndrc/<column>/documents/failed``,
 ``ndrc/parse_failures/<reason>``.
@@ -15,6 +17,7 @@ import logging
 
 from scrapy.exceptions import DropItem
 
+from crawler.extensions.parse_worker import parse_worker_for
 from crawler.extensions.store import store_for
 from crawler.pipelines.items import PageItem
 
@@ -32,17 +35,14 @@ class ParsePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, PageItem):
             return item
-        from parsers import ParseError, parse
-
-        try:
-            doc = parse(item.body, item.url, attachments=item.attachments, listing=item.listing)
-        except ParseError as err:
-            self.fail(item, err.reason, str(err))
-        except Exception as err:  # noqa: BLE001 - a parser bug costs one page, not the run
-            self.fail(item, "parser_error", f"{type(err).__name__}: {err}")
+        worker = parse_worker_for(self.crawler)
+        outcome = await worker.parse(item.body, item.url, item.attachments, item.listing)
+        if outcome[0] != "ok":
+            self.fail(item, outcome[1], outcome[2])
+        doc = outcome[1]
         if item.category and doc.category != item.category:
             doc = dataclasses.replace(doc, category=item.category)
         item.document = doc

@@ -33,6 +33,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.extensions.parse_worker import parse_worker_for
 from crawler.extensions.store import store_for
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
 
@@ -257,12 +258,11 @@ class PolicySpider(scrapy.Spider):
 
     async def complete_page(self, response, column, listing, *, category=None, parent=None):
         """Fetch what the page needs (attachments, 解读 pages) and yield its items, parent last."""
-        from parsers.document import page_links
-
-        # Only the page's links are needed here; the parse pipeline parses the page once, with
-        # its attachments, and records any failure with its reason.
+        # Only the page's links are needed here (read in the parse worker, off the reactor); the
+        # parse pipeline parses the page once, with its attachments, and records any failure
+        # with its reason.
         try:
-            draft = PageLinks(*page_links(response.body, response.url))
+            draft = PageLinks(*await parse_worker_for(self.crawler).page_links(response.body, response.url))
         except Exception as err:  # noqa: BLE001 - a parser bug must not stop the run
             logger.error("parser error on %s: %s", response.url, err)
             draft = None
