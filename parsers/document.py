@@ -69,7 +69,7 @@ def parse(
     Raises `ParseError` when the input is no document at all (empty, binary, a block page).
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    kind, decoded = sniff_decoded(data)
+    kind, decoded, tree_ready_utf8 = sniff_decoded(data)
     if kind == "pdf":
         from parsers.pdf import pdf_paragraphs
 
@@ -81,16 +81,18 @@ def parse(
         paragraphs, warnings = ofd_paragraphs(data)
         extract = PageExtract(paragraphs=tuple(paragraphs), warnings=tuple(warnings))
     else:
+        utf8 = None  # the page's bytes, when the tree can be built from them as they are
         if isinstance(content, str):
             text, decode_warnings = content, ()
         elif decoded is not None and kind == "html":  # sniffing decoded the whole page already
             text, _encoding, decode_warnings = decoded
+            utf8 = tree_ready_utf8
         else:
             text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html")
         if kind == "html":
             from parsers.html_page import extract_detail
 
-            extract = extract_detail(text, url)
+            extract = extract_detail(text, url, utf8=utf8)
             if not extract.paragraphs and LIST_PAGE_MARK.search(text):
                 raise ParseError("list_page", "a column list page, not a document (see parse_list_page)")
         else:

@@ -154,8 +154,14 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
     The text has no BOM. A warning is recorded when the declared charset was not the one used
     (a UTF-8 page declaring gb2312 is read as UTF-8) and when bytes had to be replaced.
     """
+    return decode_utf8_aware(data, is_html=is_html)[:3]
+
+
+def decode_utf8_aware(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ...], bool]:
+    """`decode_bytes`, plus whether `data` is exactly the UTF-8 encoding of the text (strict
+    UTF-8, no BOM): then a caller that needs UTF-8 bytes can use `data` as it is."""
     if isinstance(data, str):  # tolerate text handed in by mistake
-        return data.lstrip("\ufeff"), "utf-8", ()
+        return data.lstrip("\ufeff"), "utf-8", (), False
     if type(data) is not bytes:
         data = bytes(data)
     declared_raw, declared = declared_charset(data, is_html=is_html)
@@ -169,30 +175,30 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
             warnings = ()
             if encoding in ("utf-8", GB_SUPERSET) and not text.isascii():
                 warnings = _mismatch(declared_raw, declared, encoding)
-            return text, encoding, warnings + _replaced(text)
+            return text, encoding, warnings + _replaced(text), False
 
     # Strict UTF-8 success is strong evidence: GBK text almost never forms valid UTF-8.
     text = _strict(data, "utf-8")
     if text is not None:
         if text.isascii():
-            return text, "utf-8", ()  # ASCII reads the same in every declared charset
+            return text, "utf-8", (), True  # ASCII reads the same in every declared charset
         if _CJK.search(text) is None:  # one regex scan; the share is only counted in this rare case
             gb_text = _strict(data, GB_SUPERSET)
             if gb_text is not None and _cjk_share(gb_text) == 1.0:
-                return gb_text, GB_SUPERSET, _mismatch(declared_raw, declared, GB_SUPERSET)
-        return text, "utf-8", _mismatch(declared_raw, declared, "utf-8")
+                return gb_text, GB_SUPERSET, _mismatch(declared_raw, declared, GB_SUPERSET), False
+        return text, "utf-8", _mismatch(declared_raw, declared, "utf-8"), True
 
     # UTF-8 with a few damaged bytes (a truncated download) stays UTF-8: read as GB18030 the
     # whole page would turn to mojibake.
     damaged = _mostly_utf8(data)
     if damaged is not None:
-        return damaged, "utf-8", _mismatch(declared_raw, declared, "utf-8") + _replaced(damaged)
+        return damaged, "utf-8", _mismatch(declared_raw, declared, "utf-8") + _replaced(damaged), False
 
     for encoding in (declared, *LIKELY_ENCODINGS):
         if encoding and encoding != "utf-8":
             text = _strict(data, encoding)
             if text is not None:
-                return text, encoding, _mismatch(declared_raw, declared, encoding)
+                return text, encoding, _mismatch(declared_raw, declared, encoding), False
 
     try:
         dammit = UnicodeDammit(data, user_encodings=list(LIKELY_ENCODINGS), is_html=is_html)
@@ -206,4 +212,4 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
     warnings = _mismatch(declared_raw, declared, used) + _replaced(text)
     if declared_raw is None:
         warnings += (f"no charset declared; guessed {used}",)
-    return text, used, warnings
+    return text, used, warnings, False

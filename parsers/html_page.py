@@ -139,8 +139,18 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse_html(html: str) -> etree._Element | None:
-    """An lxml tree of any string, or None when nothing parses (empty, comment-only input)."""
+def parse_html(html: str, utf8: bytes | None = None) -> etree._Element | None:
+    """An lxml tree of any string, or None when nothing parses (empty, comment-only input).
+
+    `utf8`: the UTF-8 encoding of `html`, when the caller has it and knows it holds no character a
+    tree cannot (`sniff.Sniffed.tree_ready_utf8`): parsed as it is.
+    """
+    if utf8 is not None and XML_DECLARATION.match(html) is None and not html.isspace():
+        try:
+            root = etree.fromstring(utf8, parser=_parser())
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            return None
+        return root if root is not None and isinstance(root.tag, str) else None
     text = XML_DECLARATION.sub("", html or "", count=1)
     if not text.strip():
         return None
@@ -564,21 +574,21 @@ def _body(index: PageIndex) -> etree._Element | None:
     return found[0] if found else None
 
 
-def extract_detail(html: str, url: str | None) -> PageExtract:
+def extract_detail(html: str, url: str | None, *, utf8: bytes | None = None) -> PageExtract:
     """Chrome metadata and clean body paragraphs of a detail page. Never raises.
 
     A page that is not a policy detail page (WAF page, list page, anything else) comes back with
-    whatever could be read and a warning saying what it looks like.
+    whatever could be read and a warning saying what it looks like. `utf8` as for `parse_html`.
     """
     try:
-        return _extract(html if isinstance(html, str) else str(html or ""), url)
+        return _extract(html if isinstance(html, str) else str(html or ""), url, utf8 if isinstance(html, str) else None)
     except RecursionError:
         return PageExtract(paragraphs=(), warnings=("page nested too deeply to read",))
 
 
-def _extract(html: str, url: str | None) -> PageExtract:
+def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtract:
     warnings: list[str] = []
-    root = parse_html(html)
+    root = parse_html(html, utf8)
     if root is None:
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
 

@@ -162,7 +162,10 @@ def read_body(paragraphs: Sequence[str], centered: frozenset[int] = frozenset())
             warnings.append(f"order 第{header['order_serial']}号: no year found in its text or date")
         else:
             prefix = NUMBERED_HEADING_PREFIX[header["kind"] or "order"]
-            doc_number = normalize_doc_number(f"{prefix}{year}年第{header['order_serial']}号")
+            number = f"{prefix}{year}年第{header['order_serial']}号"
+            # A four-digit year makes this the normal form already (normalize_doc_number would
+            # return it unchanged, after a pass of its large pattern).
+            doc_number = number if 1000 <= year <= 9999 else normalize_doc_number(number)
             if doc_number is None:
                 warnings.append(f"order number {year}年第{header['order_serial']}号 could not be normalised")
 
@@ -463,9 +466,10 @@ def _effective_date(compact: list[str], warnings: list[str]) -> str | None:
     for line in compact:
         if not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
             continue  # both patterns end in one of these words: no need for two regex scans
-        for match in sorted(
-            [*EFFECTIVE.finditer(line), *EFFECTIVE_ON_ISSUE.finditer(line)], key=lambda m: m.start()
-        ):
+        # A dated one holds 年 and 日; an on-issue one 之日.
+        dated = EFFECTIVE.finditer(line) if "年" in line and "日" in line else ()
+        on_issue = EFFECTIVE_ON_ISSUE.finditer(line) if "之日" in line else ()
+        for match in sorted([*dated, *on_issue], key=lambda m: m.start()):
             if match.re is EFFECTIVE:
                 iso = _iso(match, warnings)
                 if iso:

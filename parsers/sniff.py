@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import NamedTuple
 
-from parsers.encoding import BOMS, decode_bytes
+from parsers.encoding import BOMS, decode_utf8_aware
 from parsers.errors import ParseError
 
 # A PDF may carry a little junk before its header; readers accept %PDF within the first 1 KiB.
@@ -88,9 +89,19 @@ def sniff(data: bytes) -> str:
     return sniff_decoded(data)[0]
 
 
-def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | None]:
-    """`sniff`, plus `decode_bytes(data)` when deciding needed all of it (a text input of up to
-    32 KiB: most pages), so that the caller does not decode the same bytes twice."""
+class Sniffed(NamedTuple):
+    kind: str  # "pdf", "ofd", "html" or "text"
+    # decode_bytes(data), when deciding needed all of it (text inputs up to DECODE_WINDOW)
+    decoded: tuple[str, str, tuple[str, ...]] | None = None
+    # `data` itself, when it is exactly the UTF-8 of the decoded text and holds no character an
+    # lxml tree cannot (C0 controls, U+FFFE, U+FFFF): a page parser can take these bytes as they
+    # are instead of encoding the text again and checking it a second time.
+    tree_ready_utf8: bytes | None = None
+
+
+def sniff_decoded(data: bytes) -> Sniffed:
+    """`sniff`, plus what deciding learnt about a text input (see `Sniffed`), so that the caller
+    does not decode or scan the same bytes twice."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     elif type(data) is not bytes:
@@ -98,9 +109,9 @@ def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | 
     if not data or data.isspace():
         raise ParseError("empty", "the input is empty")
     if data.find(PDF_MAGIC, 0, PDF_HEADER_WINDOW) != -1:
-        return "pdf", None
+        return Sniffed("pdf")
     if data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
-        return _ofd_or_zip(data), None
+        return Sniffed(_ofd_or_zip(data))
     if data.startswith(_ANY_BINARY_MAGIC):
         what = next(what for magic, what in BINARY_MAGIC if data.startswith(magic))
         raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
@@ -109,18 +120,23 @@ def sniff_decoded(data: bytes) -> tuple[str, tuple[str, str, tuple[str, ...]] | 
     if not has_bom and data.find(b"\x00", 0, BINARY_SAMPLE) != -1:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
     whole = len(data) <= DECODE_WINDOW
-    decoded = decode_bytes(data if whole else data[:DECODE_WINDOW], is_html=True)
-    sample = decoded[0][:BINARY_SAMPLE]
+    text, encoding, warnings, exact = decode_utf8_aware(data if whole else data[:DECODE_WINDOW], is_html=True)
+    sample = text[:BINARY_SAMPLE]
     if not sample or sample.isspace():
         raise ParseError("empty", "the input holds only whitespace")
-    text, encoding, _ = decoded
-    if encoding == "utf-8" and not has_bom and len(text) <= BINARY_SAMPLE and whole:
-        encoded = data  # the sample is all of it: its control bytes are these bytes' own
+    tree_ready = None
+    if exact and whole and len(text) <= BINARY_SAMPLE:
+        # The sample is all of the input, and the input its UTF-8: count on the bytes (a
+        # control character is one byte there; U+FFFD is EF BF BD).
+        kept = len(data.translate(None, _CONTROL_BYTES))
+        controls = len(data) - kept + data.count(b"\xef\xbf\xbd")
+        if kept == len(data) and b"\x0c" not in data and "\ufffe" not in text and "\uffff" not in text:
+            tree_ready = data
     else:
         encoded = sample.encode("utf-8", "surrogatepass")
-    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
+        controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
     if controls > BINARY_CHAR_RATIO * len(sample):
         raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
     head = sample[:HTML_WINDOW]
     kind = "html" if _HTML_START.match(head) or _HTML_ANYWHERE.search(head) else "text"
-    return kind, decoded if whole else None
+    return Sniffed(kind, (text, encoding, warnings) if whole else None, tree_ready)
