@@ -90,22 +90,38 @@ def _page_lines(doc: pdfium.PdfDocument, index: int) -> tuple[list[Line], int]:
         page.close()
 
 
+def _c_call(fn, restype=ctypes.c_int):
+    """pdfium's C function `fn` without the binding's argument conversion (~0.5 µs a call less).
+
+    For the per-character calls of `_runs`, made with arguments of the C types already: the
+    text page handle, a Python int index and a byref() to an FS_RECTF.
+    """
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_loose_char_box = _c_call(pdfium_c.FPDFText_GetLooseCharBox)
+_is_generated = _c_call(pdfium_c.FPDFText_IsGenerated)
+
+
 def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[list[Line], int]:
+    """The page's runs of characters (one baseline, left to right) and how many are not space.
+
+    One pass over the characters with the current run's box in locals; per character only the
+    calls that can change the outcome (a box for every drawn character, `IsGenerated` for
+    spaces inside a run).
+    """
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    edges = (ctypes.c_float * 4).from_buffer(rect)  # left, top, right, bottom
+    loose_char_box, is_generated = _loose_char_box, _is_generated
     lines: list[Line] = []
     chars: list[str] = []
-    box: list[float] = []  # left, top, right, bottom of the current run (y downwards)
-    size = 0.0
-    baseline = 0.0
+    in_run = False
+    # the current run: its box (y downwards), font size and baseline
+    left_edge = top_edge = right_edge = bottom_edge = size = baseline = 0.0
     real = 0
-
-    def flush() -> None:
-        if box and "".join(chars).strip():
-            lines.append(Line(page_no, box[0], box[1], box[2], box[3], "".join(chars), size or None))
-        chars.clear()
-        box.clear()
 
     # all code units in one call: pdfium keeps one UTF-16 unit per character index
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -115,53 +131,73 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
         units = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
     high_surrogate = None
     for i, code in enumerate(units):
-        if 0xD800 <= code <= 0xDBFF:
-            high_surrogate = code
-            continue
-        if 0xDC00 <= code <= 0xDFFF and high_surrogate is not None:
-            code = 0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00)
+        if 0xD800 <= code <= 0xDFFF:
+            if code <= 0xDBFF:
+                high_surrogate = code
+                continue
+            if high_surrogate is not None:
+                code = 0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00)
         high_surrogate = None
         ch = chr(code) if 0 < code < 0x110000 else ""
         if not ch or ch in _LINE_BREAKS:
-            flush()
+            # the run ends: a line break, or a code unit that is no character
+            if in_run and "".join(chars).strip():
+                lines.append(Line(page_no, left_edge, top_edge, right_edge, bottom_edge, "".join(chars), size or None))
+            chars.clear()
+            in_run = False
             continue
-        # pdfium generates only spaces and line breaks: ask about those alone
-        generated = ch.isspace() and pdfium_c.FPDFText_IsGenerated(raw, i) == 1
-        if ch.isspace() and not box:
-            # leading spaces (indents typed as 　　) must not move a line's left edge; one space
-            # is kept in the text, where it may separate this run from the one before
-            if not chars:
+        space = ch.isspace()
+        if space:
+            if not in_run:
+                # leading spaces (indents typed as 　　) must not move a line's left edge; one
+                # space is kept in the text, where it may separate this run from the one before
+                if not chars:
+                    chars.append(" ")
+                continue
+            # pdfium generates only spaces and line breaks: ask about those alone. Generated
+            # spaces (pdfium saw a gap) and spaces without a box join the current run.
+            if is_generated(raw, i) == 1 or not loose_char_box(raw, i, rect_ref):
                 chars.append(" ")
-            continue
-        if generated or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
-            # generated spaces (pdfium saw a gap) and characters without a box join the current run
-            if chars and ch.isspace():
-                chars.append(" ")
-            continue
-        left, right = rect.left, rect.right
-        top, bottom = height - rect.top, height - rect.bottom
+                continue
+        elif not loose_char_box(raw, i, rect_ref):
+            continue  # a character without a box is left out
+        left, pdf_top, right, pdf_bottom = edges
+        top, bottom = height - pdf_top, height - pdf_bottom
         if bottom < top:
             top, bottom = bottom, top
         # the loose box spans the font's ascent to descent: its height stands for the size until
         # a run starts, where the font size is read once
         char_size = bottom - top
-        if box and (
-            abs(bottom - baseline) > BASELINE_TOLERANCE * max(size, char_size, 1e-6)
-            or left < box[0] - 0.5 * char_size
-            or left - box[2] > RUN_GAP_EM * max(size, char_size)
-        ):
-            flush()
-        if not box:
-            box[:] = [left, top, right, bottom]
+        if in_run:
+            larger = char_size if char_size > size else size  # max(size, char_size)
+            if (
+                abs(bottom - baseline) > BASELINE_TOLERANCE * (1e-6 if 1e-6 > larger else larger)
+                or left < left_edge - 0.5 * char_size
+                or left - right_edge > RUN_GAP_EM * larger
+            ):
+                if "".join(chars).strip():
+                    lines.append(Line(page_no, left_edge, top_edge, right_edge, bottom_edge, "".join(chars), size or None))
+                chars.clear()
+                in_run = False
+        if not in_run:
+            in_run = True
+            left_edge, top_edge, right_edge, bottom_edge = left, top, right, bottom
             size = pdfium_c.FPDFText_GetFontSize(raw, i) or char_size
             baseline = bottom
         else:
-            box[0], box[1] = min(box[0], left), min(box[1], top)
-            box[2], box[3] = max(box[2], right), max(box[3], bottom)
+            if left < left_edge:
+                left_edge = left
+            if top < top_edge:
+                top_edge = top
+            if right > right_edge:
+                right_edge = right
+            if bottom > bottom_edge:
+                bottom_edge = bottom
         chars.append(ch)
-        if not ch.isspace():
+        if not space:
             real += 1
-    flush()
+    if in_run and "".join(chars).strip():
+        lines.append(Line(page_no, left_edge, top_edge, right_edge, bottom_edge, "".join(chars), size or None))
     return lines, real
 
 
