@@ -354,11 +354,16 @@ _BASES = [
     "http://a.b/c/d.html#f/g",
     "http://a.b/c;x/d",
     "http://a.b/c/d/",
+    "http://a.b/c/..",
+    "http://h:x/y",
+    "http://h/c:d/e",
+    "ftp://h/x",
+    "http://h/中/文.html",
 ]
 
 
 # Whole path steps, so that runs of ../ deeper than the base's folders come up often.
-_URL_STEPS = ["../", "./", "a", "b.pdf", "中", "..", ".", "/", "x/", "?q", "#f", ";p", ":", " "]
+_URL_STEPS = ["../", "./", "a", "b.pdf", "中", "..", ".", "/", "x/", "?q", "#f", ";p", ":", " ", "\\", "\t", "...", "..a"]
 
 
 @settings(max_examples=4000, deadline=None)
