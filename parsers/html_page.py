@@ -200,15 +200,17 @@ def iso_date(text: str | None) -> str | None:
 INDEXED_TAGS = ("meta", "title")
 
 
-# Every class and id attribute of a page, in document order (each result knows its element).
-_CLASS_AND_ID_ATTRIBUTES = etree.XPath("//@class | //@id")
+# Every class and every id attribute of a page, in document order (each knows its element).
+_CLASS_ATTRIBUTES = etree.XPath("//@class")
+_ID_ATTRIBUTES = etree.XPath("//@id")
 
 
 class PageIndex:
     """One pass over a tree: its elements by class token, by id and by tag, in document order.
 
-    The pass is one XPath over the class and id attributes: each attribute read from Python costs
-    more than the XPath's set-up, and only a quarter of a page's elements carry either.
+    The pass is two XPaths over the class and the id attributes: reading attributes element by
+    element from Python costs more than an XPath's set-up, and only a quarter of a page's
+    elements carry either.
     """
 
     __slots__ = ("by_class", "by_id", "by_tag")
@@ -217,24 +219,20 @@ class PageIndex:
         by_class: dict[str, list] = {}
         by_id: dict[str, list] = {}
         self.by_tag = {tag: list(root.iter(tag)) for tag in INDEXED_TAGS}
-        for value in _CLASS_AND_ID_ATTRIBUTES(root):
-            if not value:
-                continue
+        for value in _CLASS_ATTRIBUTES(root):
             el = value.getparent()
-            if value.attrname == "class":
-                for token in value.split():
-                    if token in by_class:
-                        by_class[token].append(el)
-                    else:
-                        by_class[token] = [el]
-            else:
-                ident = value.strip()
-                if not ident:
-                    continue
-                if ident in by_id:
-                    by_id[ident].append(el)
+            for token in value.split():
+                if token in by_class:
+                    by_class[token].append(el)
                 else:
-                    by_id[ident] = [el]
+                    by_class[token] = [el]
+        for value in _ID_ATTRIBUTES(root):
+            ident = value.strip()
+            if ident:
+                if ident in by_id:
+                    by_id[ident].append(value.getparent())
+                else:
+                    by_id[ident] = [value.getparent()]
         self.by_class, self.by_id = by_class, by_id
 
     def classes(self, *names: str, tag: str | None = None) -> list:
@@ -400,21 +398,24 @@ class _Builder:
     centred is tracked as pieces arrive instead of being recomputed at each flush.
     """
 
-    __slots__ = ("pieces", "centered", "paragraphs", "cuts")
+    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts")
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
         self.centered = True  # every visible piece of the open paragraph is centred so far
+        self.visible = False  # the open paragraph has a piece that is not all whitespace
         self.paragraphs: list[tuple[str, bool]] = []
         self.cuts: set[int] = set()  # a box was cut out just before paragraph i
 
     def flush(self) -> None:
         if self.pieces:
-            text = clean_text("".join(self.pieces))
-            if text:
-                self.paragraphs.append((text, self.centered))
+            if self.visible:
+                text = clean_text("".join(self.pieces))
+                if text:
+                    self.paragraphs.append((text, self.centered))
             self.pieces.clear()
         self.centered = True
+        self.visible = False
 
     def walk(self, el: etree._Element, centered: bool) -> None:
         tag = el.tag
@@ -437,16 +438,19 @@ class _Builder:
         text = el.text
         if text:
             pieces.append(text)
-            if not here and not text.isspace():
-                self.centered = False
+            if not text.isspace():
+                self.visible = True
+                if not here:
+                    self.centered = False
         for child in el:
             self.walk(child, here)
             tail = child.tail
             if tail:
-                pieces = self.pieces
                 pieces.append(tail)
-                if not here and not tail.isspace():
-                    self.centered = False
+                if not tail.isspace():
+                    self.visible = True
+                    if not here:
+                        self.centered = False
         if block:
             self.flush()
 

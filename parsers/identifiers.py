@@ -201,14 +201,17 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
     stripped = title.strip(" \t\r\n\u00a0\u3000")
     if "号" not in stripped:
         return stripped, None  # both forms end in 号
-    m = _TITLE_NUMBER_RE.search(stripped)
+    # The bracketed form ends in a bracket, the order form in 令 (spaces aside): only then is
+    # either pattern searched for, from the left, across the whole title.
+    end = stripped.rstrip()[-1:]
+    m = _TITLE_NUMBER_RE.search(stripped) if end in (")", "）") else None
     if m:
         number = _square_brackets(_clean(m["number"]))
         parts = _WENHAO_NORMAL_RE.fullmatch(number)
         if parts:  # rewrite leading zeros or full-width digits the same way normalize_doc_number does
             number = f"{parts['prefix']}〔{int(parts['year'])}〕{int(parts['serial'])}号"
         return stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000"), number
-    m = _TITLE_ORDER_RE.search(stripped)
+    m = _TITLE_ORDER_RE.search(stripped) if end == "令" else None
     if m:
         head = stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000")
         if head:
