@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import PAGES
+from conftest import PAGES, ROOT
 from crawler.extensions import parse_worker as pw
 from crawler.replica.files import make_ofd, make_pdf
 from parsers.document import page_links
@@ -112,10 +112,12 @@ def test_a_child_that_dies_is_replaced_and_the_call_retried():
 
 
 def test_a_page_that_kills_the_parser_every_time_is_a_parse_failure(monkeypatch):
-    async def dies(self, name, args):
-        raise pw._ChildDied()
+    from crawler import child
 
-    monkeypatch.setattr(pw._Child, "call", dies)
+    async def dies(self, name, *args):
+        raise child.ChildDied()
+
+    monkeypatch.setattr(child.Child, "call", dies)
     body, url, files = inputs(DETAILS[0])
 
     async def parse():
@@ -187,7 +189,7 @@ def test_children_leave_when_the_crawl_process_is_killed(tmp_path):
         asyncio.run(main())
         """
     )
-    parent = subprocess.Popen([sys.executable, "-c", code], cwd=pw.Path(pw.__file__).resolve().parents[2],
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(p) for p in parent.stdout.readline().split()]

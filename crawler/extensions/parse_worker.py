@@ -7,14 +7,13 @@ frozen dataclasses out, so a child process runs them on another core: the page a
 go to it over a pipe, the `Document` (or the reason there is none) comes back. A crawl awaits
 `parse_worker_for(crawler).parse(...)` (the parse pipeline) and `.page_links(...)` (the spider).
 
-The children are plain `python -m crawler.extensions.parse_worker` processes talking framed
-pickles over stdin/stdout, driven by the asyncio loop under the reactor: no thread of ours, no
-GIL hand-offs, nothing of the crawl's state (sockets, SQLite connection) inherited. They start
-with the engine and stop with it, ignore Ctrl-C, and exit by themselves when the crawl process is
-gone, kill -9 included (their stdin closes). A child that dies while parsing (a crash in pdfium
-on a hostile PDF) is replaced and its calls retried once in the new one; a page that kills the
-parser twice is reported as the parse failure ``parser_crashed``. Without the asyncio reactor, or
-with NDRC_PARSE_WORKERS = 0, the parsers run on the reactor thread, as before.
+The children are `python -m crawler.extensions.parse_worker` processes (`crawler.child`: calls
+over pipes, driven by the asyncio loop under the reactor, no thread of ours, nothing of the
+crawl's state inherited). They start with the engine and stop with it, and end by themselves
+when the crawl process is gone, kill -9 included. A child that dies while parsing (a crash in
+pdfium on a hostile PDF) is replaced and its calls retried once in the new one; a page that kills
+the parser twice is reported as the parse failure ``parser_crashed``. Without the asyncio
+reactor, or with NDRC_PARSE_WORKERS = 0, the parsers run on the reactor thread, as before.
 
 Settings read: NDRC_PARSE_WORKERS (child processes; 0 parses on the reactor thread). Stats:
 ``ndrc/parse_worker/started``, ``ndrc/parse_worker/died``.
@@ -25,13 +24,9 @@ This module imports no Scrapy at import time, so a child loads only the parsers.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
-import os
-import pickle
-import signal
-import sys
-from pathlib import Path
+
+from crawler.child import CallFailed, Child, ChildDied, serve
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +34,6 @@ WORKER_ATTR = "ndrc_parse_worker"
 STATS_PREFIX = "ndrc/parse_worker"
 # A call whose child died is retried this many times in a fresh child before it is given up.
 CRASH_RETRIES = 1
-# Frames on the pipes: this many bytes of big-endian length, then a pickle.
-HEADER_BYTES = 8
 
 
 # -- the functions a child runs ---------------------------------------------------------------------
@@ -73,108 +66,14 @@ def page_links(body: bytes, url: str) -> tuple:
 CALLS = {"parse_page": parse_page, "page_links": page_links}
 
 
-def child_main() -> None:
-    """A child: answer the calls framed on stdin, one at a time, until stdin closes.
-
-    An answer is (True, result) or (False, "ExceptionName: message"). Anything printed goes to
-    stderr, never into the answers on stdout.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl stops its children itself
-    answers = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    calls = sys.stdin.buffer
-    import parsers.document  # noqa: F401 - loaded while the crawl starts, not on the first page
-
-    while True:
-        head = calls.read(HEADER_BYTES)
-        if len(head) < HEADER_BYTES:
-            return
-        name, args = pickle.loads(calls.read(int.from_bytes(head, "big")))
-        try:
-            answer = (True, CALLS[name](*args))
-        except Exception as err:  # noqa: BLE001 - reported to the crawl, which decides
-            answer = (False, f"{type(err).__name__}: {err}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(len(data).to_bytes(HEADER_BYTES, "big"))
-        answers.write(data)
-        answers.flush()
-
-
 # -- the crawl's side ---------------------------------------------------------------------------------
 
 
-class ParserFailed(RuntimeError):
-    """The parser raised in the child; the message names the exception."""
+ParserFailed = CallFailed  # the parser raised in the child; the message names the exception
 
 
 class ParserCrashed(RuntimeError):
     """The parser process died on the same input every time it was tried."""
-
-
-class _ChildDied(RuntimeError):
-    pass
-
-
-class _Child:
-    """One parser process and the calls sent to it, answered in the order they were sent."""
-
-    def __init__(self, proc):
-        self.proc = proc
-        self.waiting: collections.deque = collections.deque()
-        self.alive = True
-        self.reader = asyncio.ensure_future(self._read())
-
-    @classmethod
-    async def start(cls) -> _Child:
-        root = str(Path(__file__).resolve().parents[2])  # the folder holding the crawler package
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", __name__, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, env=env,
-        )
-        return cls(proc)
-
-    async def call(self, name: str, args: tuple):
-        if not self.alive:
-            raise _ChildDied()
-        data = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)
-        answer = asyncio.get_running_loop().create_future()
-        self.waiting.append(answer)
-        self.proc.stdin.write(len(data).to_bytes(HEADER_BYTES, "big"))
-        self.proc.stdin.write(data)
-        try:
-            await self.proc.stdin.drain()
-        except ConnectionError:
-            pass  # the reader sees the child gone and fails the answer
-        ok, value = await answer
-        if not ok:
-            raise ParserFailed(value)
-        return value
-
-    async def _read(self) -> None:
-        out = self.proc.stdout
-        try:
-            while True:
-                head = await out.readexactly(HEADER_BYTES)
-                data = await out.readexactly(int.from_bytes(head, "big"))
-                answer = self.waiting.popleft()
-                if not answer.done():
-                    answer.set_result(pickle.loads(data))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            self.alive = False
-            while self.waiting:
-                answer = self.waiting.popleft()
-                if not answer.done():
-                    answer.set_exception(_ChildDied())
-
-    async def stop(self) -> None:
-        if self.proc.stdin and not self.proc.stdin.is_closing():
-            self.proc.stdin.close()  # the child ends at the end of its input
-        await self.proc.wait()
-        await self.reader
 
 
 class ParseWorker:
@@ -183,7 +82,7 @@ class ParseWorker:
     def __init__(self, processes: int, stats=None):
         self.processes = max(0, int(processes))
         self.stats = stats
-        self._children: list = []  # asyncio tasks starting (or holding) a _Child
+        self._children: list = []  # asyncio tasks starting (or holding) a crawler.child.Child
 
     async def parse(self, body: bytes, url: str, attachments: dict, listing) -> tuple:
         """("ok", Document) or ("failed", reason, message); see `parse_page`."""
@@ -203,8 +102,8 @@ class ParseWorker:
             if child is None:
                 return CALLS[name](*args)
             try:
-                return await child.call(name, args)
-            except _ChildDied:
+                return await child.call(name, *args)
+            except ChildDied:
                 self._count("died")
                 logger.error("the parser process died while parsing; starting a new one")
         raise ParserCrashed(f"the parser process died {CRASH_RETRIES + 1} times on this input")
@@ -213,7 +112,7 @@ class ParseWorker:
         """Start the children now (a crawl does at engine start) rather than on the first page."""
         await self._child()
 
-    async def _child(self) -> _Child | None:
+    async def _child(self) -> Child | None:
         """The live child with the fewest calls waiting, started if need be; None to run inline."""
         if not self.processes:
             return None
@@ -223,7 +122,7 @@ class ParseWorker:
             return None
         self._children = [t for t in self._children if not t.done() or _alive(t)]
         while len(self._children) < self.processes:
-            self._children.append(asyncio.ensure_future(_Child.start()))
+            self._children.append(asyncio.ensure_future(Child.start(__name__)))
             self._count("started")
         try:
             children = [await t for t in self._children]
@@ -231,7 +130,7 @@ class ParseWorker:
             logger.error("cannot start a parser process (%s); parsing in the crawl process", err)
             self.processes, self._children = 0, []
             return None
-        return min(children, key=lambda c: (not c.alive, len(c.waiting)))
+        return min(children, key=lambda c: (not c.alive, c.pending))
 
     def _count(self, what: str) -> None:
         if self.stats is not None:
@@ -288,4 +187,6 @@ class ParseWorkerExtension:
 
 
 if __name__ == "__main__":
-    child_main()
+    import parsers.document  # noqa: F401 - loaded while the crawl starts, not on the first page
+
+    serve(CALLS)
