@@ -15,7 +15,6 @@ A call sent to a child that died fails with `ChildDied`.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import os
 import pickle
@@ -23,6 +22,10 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 # Frames on the pipes: this many bytes of big-endian length, then a pickle.
 HEADER_BYTES = 8
@@ -71,7 +74,12 @@ def serve(calls: Mapping[str, Callable]) -> None:
 class Child:
     """One child process and the calls sent to it, answered in the order they were sent."""
 
+    # The crawl side imports asyncio where it is used: a child, which imports this module for
+    # `serve`, does not need it.
+
     def __init__(self, proc):
+        import asyncio
+
         self.proc = proc
         self.waiting: collections.deque = collections.deque()
         self.alive = True
@@ -80,6 +88,8 @@ class Child:
 
     @classmethod
     async def start(cls, module: str) -> Child:
+        import asyncio
+
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
         proc = await asyncio.create_subprocess_exec(
@@ -94,6 +104,8 @@ class Child:
 
     def send(self, name: str, *args) -> asyncio.Future:
         """Send one call without waiting; returns the future of its answer."""
+        import asyncio
+
         answer = asyncio.get_running_loop().create_future()
         if not self.alive:
             answer.set_exception(ChildDied())
@@ -118,6 +130,8 @@ class Child:
             pass  # the reader sees the child gone and fails the answers
 
     async def _read(self) -> None:
+        import asyncio
+
         out = self.proc.stdout
         try:
             while True:

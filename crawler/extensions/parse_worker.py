@@ -23,7 +23,6 @@ This module imports no Scrapy at import time, so a child loads only the parsers.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from crawler.child import CallFailed, Child, ChildDied, serve
@@ -114,6 +113,8 @@ class ParseWorker:
 
     async def _child(self) -> Child | None:
         """The live child with the fewest calls waiting, started if need be; None to run inline."""
+        import asyncio  # not at the top: a child, which runs this module, has no use for it
+
         if not self.processes:
             return None
         try:
