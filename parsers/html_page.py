@@ -315,8 +315,12 @@ def _plain_segments(segments: list[str]) -> bool:
     return "" not in segments and "." not in segments and ".." not in segments
 
 
+@lru_cache(maxsize=1)
 def _plain_base(base: str) -> tuple[str, tuple[str, ...]] | None:
-    """(scheme://host, folder names) of an http(s) URL with a plain path, else None."""
+    """(scheme://host, folder names) of an http(s) URL with a plain path, else None.
+
+    One cached entry: every link of a page is joined to that same page URL, one after another.
+    """
     if base.startswith("https://"):
         host_at = 8
     elif base.startswith("http://"):

@@ -82,6 +82,10 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _FULLWIDTH_DIGIT_RE = re.compile("[０-９]")
 _BRACKET_STANDIN_RE = re.compile("[\\[【（(［﹝〖\\]】）)］﹞〗]")
 
+# A 文号 exactly in normal form, nothing around it: 发改, up to six characters of office, 〔year〕
+# and a serial without leading zeros (normalisation would drop them).
+_PLAIN_WENHAO_RE = re.compile(r"发改[\u4e00-\u9fff]{0,6}〔[1-9][0-9]{3}〕[1-9][0-9]*号")
+
 _WENHAO_NORMAL_RE = re.compile(r"(?P<prefix>[^〔〕\s]+)〔(?P<year>\d{4})〕(?P<serial>\d+)号")
 _YEARED_NORMAL_RE = re.compile(
     f"(?P<prefix>{re.escape(ORDER_PREFIX)}|{re.escape(NOTICE_PREFIX)})(?P<year>\\d{{4}})年第(?P<serial>\\d+)号"
@@ -152,6 +156,8 @@ def normalize_doc_number(text: str, *, year: int | None = None) -> str | None:
     """
     if not isinstance(text, str):
         return None
+    if _PLAIN_WENHAO_RE.fullmatch(text):
+        return text  # already its own normal form (the usual 文号 line): spare the large pattern
     for number in _iter_numbers(text, year):
         return number
     return None

@@ -126,10 +126,10 @@ def sniff_decoded(data: bytes) -> Sniffed:
         raise ParseError("empty", "the input holds only whitespace")
     tree_ready = None
     if exact and whole and len(text) <= BINARY_SAMPLE:
-        # The sample is all of the input, and the input its UTF-8: count on the bytes (a
-        # control character is one byte there; U+FFFD is EF BF BD).
+        # The sample is all of the input, and the input its UTF-8: count controls on the bytes
+        # (a control character is one byte there).
         kept = len(data.translate(None, _CONTROL_BYTES))
-        controls = len(data) - kept + data.count(b"\xef\xbf\xbd")
+        controls = len(data) - kept + (text.count("\ufffd") if "\ufffd" in text else 0)
         if kept == len(data) and b"\x0c" not in data and "\ufffe" not in text and "\uffff" not in text:
             tree_ready = data
     else:

@@ -6,7 +6,7 @@ import re
 
 import lxml.html
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.identifiers import (
@@ -219,3 +219,20 @@ def test_never_raises(text):
     head, stripped = strip_title_number(text)
     assert isinstance(head, str) and (stripped is None or isinstance(stripped, str))
     doc_number_parts(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    office=st.text(alphabet="经贸办价格规能源开放国家令公告年第号", max_size=7),
+    year=st.integers(min_value=0, max_value=12000),
+    serial=st.integers(min_value=0, max_value=99999),
+    zeros=st.sampled_from(["", "0", "00"]),
+)
+def test_normalize_agrees_with_the_full_search_on_plain_numbers(office, year, serial, zeros):
+    """normalize_doc_number's shortcut for a line that is already a normal 文号 gives what the
+    full pattern finds, including around the shortcut's edges (leading zeros, 3/5-digit years)."""
+    from parsers.identifiers import find_doc_numbers, normalize_doc_number
+
+    text = f"发改{office}〔{year}〕{zeros}{serial}号"
+    found = find_doc_numbers(text)
+    assert normalize_doc_number(text) == (found[0] if found else None)
