@@ -210,7 +210,8 @@ def document_id(url: str | None) -> str | None:
     """`ndrc-<page id>` from a detail URL; for other URLs a digest of the URL; None without one."""
     if not url:
         return None
-    match = PAGE_ID_RE.search(urlsplit(url).path)
+    # The path is the URL itself when there is no query or fragment (urlsplit costs a parse).
+    match = PAGE_ID_RE.search(url if "?" not in url and "#" not in url else urlsplit(url).path)
     if match:
         return f"ndrc-{match.group(1)}"
     return "ndrc-u" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]

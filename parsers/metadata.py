@@ -127,6 +127,8 @@ ATTACHMENT_ITEM_MAX = 100
 
 # 自2026年4月1日起施行 (or 实施, 执行, 生效; 于 / 从 instead of 自).
 EFFECTIVE = re.compile(r"(?:自|于|从)?\s*" + DATE.pattern + r"\s*(?:起|开始)\s*(?:施行|实施|执行|生效)")
+# How far before its 年 an EFFECTIVE match can start in a compact line: 自 and a four-digit year.
+EFFECTIVE_LEAD = 5
 # 自印发之日起施行: the date is the publish (or written) date, which the caller knows, so the
 # body gives no date of its own here and effective_date stays None.
 EFFECTIVE_ON_ISSUE = re.compile(r"自\s*(?:印发|发布|公布|颁布|签发|下发)\s*之日\s*起\s*(?:施行|实施|执行|生效)")
@@ -466,8 +468,10 @@ def _effective_date(compact: list[str], warnings: list[str]) -> str | None:
     for line in compact:
         if not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
             continue  # both patterns end in one of these words: no need for two regex scans
-        # A dated one holds 年 and 日; an on-issue one 之日.
-        dated = EFFECTIVE.finditer(line) if "年" in line and "日" in line else ()
+        # A dated one holds 年 and 日, and starts at most EFFECTIVE_LEAD characters before its 年
+        # (compact lines have no spaces): its scan starts there. An on-issue one holds 之日.
+        year_at = line.find("年")
+        dated = EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, 0)) if year_at >= 0 and "日" in line else ()
         on_issue = EFFECTIVE_ON_ISSUE.finditer(line) if "之日" in line else ()
         for match in sorted([*dated, *on_issue], key=lambda m: m.start()):
             if match.re is EFFECTIVE:
