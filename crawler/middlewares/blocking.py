@@ -9,6 +9,9 @@ NDRC_BLOCK_BACKOFF_MAX) up to NDRC_BLOCK_RETRIES times; then the run is stopped 
 reason ``blocked`` and every request still queued is dropped. A robots.txt that is a block page
 stops the run too: it is neither "allow all" nor "disallow all".
 
+A list page parsed here is handed to the spider in ``request.meta`` (`list_page_of`), so it is
+parsed once.
+
 Settings read: NDRC_BLOCK_STATUSES, NDRC_BLOCK_RETRIES, NDRC_BLOCK_BACKOFF, NDRC_BLOCK_BACKOFF_MAX.
 Stats: ``ndrc/blocked/count``, ``ndrc/blocked/reason/<reason>``, ``ndrc/blocked/stopped`` (the one
 line saying where and how often), ``ndrc/blocked/url``.
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 STATS_PREFIX = "ndrc/blocked"
 CLOSE_REASON = "blocked"
 META_TRIES = "ndrc_block_tries"
+# (body, parsers.ListPage) of a list page this middleware parsed, for the spider (see list_page_of)
+META_LIST_PAGE = "ndrc_list_page"
 
 # Binary attachments are looked at by their magic bytes only: a PDF, OFD/DOCX (zip) or OLE file
 # (DOC, WPS, XLS) cannot be a WAF page, and scanning megabytes of it for challenge markers is waste.
@@ -84,7 +89,10 @@ class BlockDetectionMiddleware:
             # page dressed as a list; a first page of a column never seen may really be empty.
             from parsers import parse_list_page
 
-            if not parse_list_page(body, response.url).items:
+            page = parse_list_page(body, response.url)
+            # the spider reads the same page: it takes this parse (META_LIST_PAGE) instead of its own
+            request.meta[META_LIST_PAGE] = (body, page)
+            if not page.items:
                 return "list page without items"
         return None
 
@@ -130,3 +138,13 @@ class BlockDetectionMiddleware:
 
     def close_spider(self) -> None:
         self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=CLOSE_REASON))
+
+
+def list_page_of(response):
+    """The `parsers.ListPage` of a list response: the one parsed here when it was, else parsed now."""
+    body, page = response.meta.pop(META_LIST_PAGE, (None, None))
+    if page is not None and body is response.body:
+        return page
+    from parsers import parse_list_page
+
+    return parse_list_page(response.body, response.url)

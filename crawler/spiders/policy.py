@@ -35,6 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.extensions.parse_worker import parse_worker_for
 from crawler.extensions.store import store_for
+from crawler.middlewares.blocking import list_page_of
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
 
 logger = logging.getLogger(__name__)
@@ -137,12 +138,10 @@ class PolicySpider(scrapy.Spider):
 
     # -- list pages --------------------------------------------------------------------------------
     def parse_list(self, response):
-        from parsers import parse_list_page
-
         column = response.meta["ndrc_column"]
         index = response.meta["ndrc_page_index"]
         state = self.state[column]
-        page = parse_list_page(response.body, response.url)
+        page = list_page_of(response)  # parsed once, by block detection when it looked
         state.list_pages += 1
         state.page_count = page.page_count or state.page_count or 1
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/{column}/list_pages")
