@@ -218,7 +218,10 @@ class PageIndex:
     def __init__(self, root: etree._Element):
         by_class: dict[str, list] = {}
         by_id: dict[str, list] = {}
-        self.by_tag = {tag: list(root.iter(tag)) for tag in INDEXED_TAGS}
+        by_tag: dict[str, list] = {tag: [] for tag in INDEXED_TAGS}
+        for el in root.iter(*INDEXED_TAGS):  # one walk for all of them
+            by_tag[el.tag].append(el)
+        self.by_tag = by_tag
         for value in _CLASS_ATTRIBUTES(root):
             el = value.getparent()
             for token in value.split():
