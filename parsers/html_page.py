@@ -424,6 +424,14 @@ class _Builder:
         self.centered = True
         self.visible = False
 
+    def add(self, text: str, centered: bool) -> None:
+        """A run of text into the open paragraph."""
+        self.pieces.append(text)
+        if not text.isspace():
+            self.visible = True
+            if not centered:
+                self.centered = False
+
     def walk(self, el: etree._Element, centered: bool) -> None:
         tag = el.tag
         if not isinstance(tag, str):  # comment or processing instruction left by the parser
@@ -444,20 +452,12 @@ class _Builder:
             pieces.append(" ")
         text = el.text
         if text:
-            pieces.append(text)
-            if not text.isspace():
-                self.visible = True
-                if not here:
-                    self.centered = False
+            self.add(text, here)
         for child in el:
             self.walk(child, here)
             tail = child.tail
             if tail:
-                pieces.append(tail)
-                if not tail.isspace():
-                    self.visible = True
-                    if not here:
-                        self.centered = False
+                self.add(tail, here)
         if block:
             self.flush()
 
