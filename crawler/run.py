@@ -124,8 +124,8 @@ def judge(stats: Mapping[str, object], reason: str | None) -> tuple[int, str]:
         problems.append(f"{failed} documents failed")
     if list_failed:
         problems.append(f"{list_failed} list pages could not be fetched")
-    if stats.get("ndrc/store/commit_failed"):
-        problems.append("the database refused a commit: the last writes were lost (see the log)")
+    if stats.get("ndrc/store/writes_lost"):
+        problems.append("writes to the database were lost (see the log); the next run fetches those pages again")
     if errors:
         problems.append(f"{errors} errors in the spider (see the log)")
     if problems:

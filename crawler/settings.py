@@ -7,8 +7,8 @@ Project settings (read by the spider, middlewares, extensions and pipelines name
     NDRC_BASE_URL        site root crawled (spider)
     NDRC_COLUMNS         column slugs under /xxgk/zcfb/ (spider)
     NDRC_DB_PATH         SQLite file (extensions.store)
-    NDRC_COMMIT_INTERVAL seconds between group commits of the store's writes, 0 for one per write (extensions.store)
-    NDRC_PARSE_WORKERS   child processes that parse pages, 0 to parse on the reactor thread (extensions.parse_worker)
+    NDRC_WORKER_PROCESS  parse and write to the store in a child process, False on the reactor thread (extensions.worker)
+    NDRC_COMMIT_INTERVAL seconds between group commits of the store's writes, 0 for one per write (extensions.worker)
     NDRC_FULL            fetch every list and detail page again (spider, middlewares.conditional)
     NDRC_MAX_PAGES       list pages per column at most, 0 for no limit (spider)
     NDRC_RECHECK_DAYS    known documents published in the last N days are fetched again (spider)
@@ -49,13 +49,13 @@ NDRC_BLOCK_BACKOFF_MAX = 600.0
 NDRC_RETRY_BACKOFF = 2.0
 NDRC_RETRY_BACKOFF_MAX = 60.0
 NDRC_PROGRESS = True
+# Parsing and the store's writes run in a child process so that fetching goes on meanwhile
+# (both are CPU-bound and hold the GIL); False runs them on the reactor thread.
+NDRC_WORKER_PROCESS = True
 # Writes are committed in groups at most this many seconds apart: one commit per page and per
 # document (and one search-index segment per document) was a third of the cost of storing. A crawl
 # killed in between loses at most this much work, which the next run fetches again.
 NDRC_COMMIT_INTERVAL = 0.5
-# Parsing runs in a child process so that fetching goes on meanwhile (parsing is CPU-bound and
-# holds the GIL). One keeps the pages parsed in the order they come; 0 parses on the reactor thread.
-NDRC_PARSE_WORKERS = 1
 
 # --- politeness on the real site ----------------------------------------------------------------
 USER_AGENT = (
@@ -98,7 +98,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.store.StoreExtension": 0,
-    "crawler.extensions.parse_worker.ParseWorkerExtension": 10,
+    "crawler.extensions.worker.WorkerExtension": 10,
     "crawler.extensions.progress.ProgressExtension": 500,
 }
 ITEM_PIPELINES = {

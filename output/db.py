@@ -473,6 +473,14 @@ class Store:
             raise
         return True
 
+    def rollback(self) -> None:
+        """Drop the open transaction: what group commit holds is lost, never half kept.
+
+        For group commit only, when the held writes must not be committed (earlier ones of the
+        same crawl were lost); never call it inside a `transaction()` block.
+        """
+        self._rollback()
+
     def _index_written(self) -> None:
         """Index every document the open transaction wrote, in one pass and in write order.
 
@@ -572,6 +580,11 @@ class Store:
                     (at, status, etag, last_modified, content_type, page_id),
                 )
         return PageRef(page_id, sha, previous is None or previous[0] != sha)
+
+    def newest_sha256(self, url: str) -> str | None:
+        """The sha256 of the newest stored content of `url`, or None when it was never stored."""
+        row = self._newest_page(url, "sha256")
+        return None if row is None else row[0]
 
     def touch_page(self, url: str, fetched_at: str | dt.datetime | None = None) -> bool:
         """Record a 304 Not Modified: the newest content of `url` was checked again. False if unknown."""

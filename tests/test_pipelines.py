@@ -37,10 +37,9 @@ def crawler(tmp_path):
     from crawler.spiders.policy import PolicySpider
     from output.db import Store
 
-    # parsing inline: tests/test_parse_worker.py runs the same pages through the parse children
-    settings = project_settings(
-        {"NDRC_DB_PATH": str(tmp_path / "t.sqlite"), "NDRC_PARSE_WORKERS": 0}
-    ).copy_to_dict()
+    # the worker is not started: it parses and writes inline, each write committed at once
+    # (tests/test_worker.py runs the same through its child process)
+    settings = project_settings({"NDRC_DB_PATH": str(tmp_path / "t.sqlite")}).copy_to_dict()
     crawler = get_crawler(PolicySpider, settings)
     crawler.ndrc_store = Store(tmp_path / "t.sqlite")
     crawler.stats.open_spider()
@@ -59,18 +58,21 @@ def page_item(path, url, column="tz", listing=None, **kw):
 
 
 def through(crawler, item):
-    """The item through the parse pipeline (a coroutine) and the document pipeline."""
+    """The item through the parse pipeline and the document pipeline (both coroutines)."""
     import asyncio
 
     from crawler.pipelines.documents import DocumentStorePipeline
     from crawler.pipelines.parse import ParsePipeline
 
+    async def both(item):
+        item = await ParsePipeline.from_crawler(crawler).process_item(item)
+        return await DocumentStorePipeline.from_crawler(crawler).process_item(item)
+
     loop = asyncio.new_event_loop()
     try:
-        item = loop.run_until_complete(ParsePipeline.from_crawler(crawler).process_item(item))
+        return loop.run_until_complete(both(item))
     finally:
         loop.close()
-    return DocumentStorePipeline.from_crawler(crawler).process_item(item)
 
 
 def test_documents_are_stored_once_and_a_second_pass_changes_nothing(crawler):

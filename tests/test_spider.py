@@ -37,8 +37,7 @@ def make_spider(**overrides):
     from crawler.run import project_settings
     from crawler.spiders.policy import PolicySpider
 
-    # links read inline: the parse children are exercised by tests/test_parse_worker.py and the crawls
-    settings = project_settings({"NDRC_RECHECK_DAYS": 0, "NDRC_PARSE_WORKERS": 0, **overrides}).copy_to_dict()
+    settings = project_settings({"NDRC_RECHECK_DAYS": 0, **overrides}).copy_to_dict()
     crawler = get_crawler(PolicySpider, settings)
     spider = PolicySpider.from_crawler(crawler)
     crawler.spider = spider

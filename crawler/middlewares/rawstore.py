@@ -7,13 +7,13 @@ retries are not content and are not stored. The stored page's sha256, whether th
 changed, and the fetch time go into ``request.meta`` (`ndrc_page_sha256`, `ndrc_page_changed`,
 `ndrc_fetched_at`) for the spider and the pipelines.
 
-Settings read: none (the store comes from extensions.store). Stats: ``ndrc/pages/stored``,
+Settings read: none (the writes go through extensions.worker). Stats: ``ndrc/pages/stored``,
 ``ndrc/pages/changed``, ``ndrc/pages/not_modified``.
 """
 
 from __future__ import annotations
 
-from crawler.extensions.store import store_for
+from crawler.extensions.worker import worker_for
 
 STATS_PREFIX = "ndrc/pages"
 # Answers kept as the page's content: 200, and the 404/410 that say a page was withdrawn.
@@ -32,19 +32,19 @@ class RawPageStoreMiddleware:
         return cls(crawler)
 
     def process_response(self, request, response, spider=None):
-        store = store_for(self.crawler)
+        worker = worker_for(self.crawler)
         from output.db import utc_now
 
         at = utc_now()
         request.meta["ndrc_fetched_at"] = at
         if response.status == NOT_MODIFIED:
-            store.touch_page(request.url, at)
+            worker.touch_page(request.url, at)
             self.stats.inc_value(f"{STATS_PREFIX}/not_modified")
             return response
         if response.status not in STORED_STATUSES:
             return response
         kind = KIND_BY_META.get(request.meta.get("ndrc_kind"), "other")
-        ref = store.save_page(
+        sha256, changed = worker.save_page(
             response.url,
             status=response.status,
             body=response.body,
@@ -54,10 +54,10 @@ class RawPageStoreMiddleware:
             last_modified=_header(response, b"Last-Modified"),
             fetched_at=at,
         )
-        request.meta["ndrc_page_sha256"] = ref.sha256
-        request.meta["ndrc_page_changed"] = ref.changed
+        request.meta["ndrc_page_sha256"] = sha256
+        request.meta["ndrc_page_changed"] = changed
         self.stats.inc_value(f"{STATS_PREFIX}/stored")
-        if ref.changed:
+        if changed:
             self.stats.inc_value(f"{STATS_PREFIX}/changed")
         return response
 

@@ -1,9 +1,9 @@
 """Document storage pipeline: parsed documents, withdrawals and fetch failures into the store.
 
-A `PageItem` with its `document` is upserted in one transaction (`Store.upsert_document`: a new
-content adds a version, earlier ones stay); only then is the document "known" to the next
-incremental run. A `WithdrawnItem` marks the document withdrawn with the date (never deleted). A
-`FetchFailureItem` is counted as a failed document and logged.
+A `PageItem` with its `document` is upserted in one transaction (`Store.upsert_document`, through
+extensions.worker: a new content adds a version, earlier ones stay); once that is committed the
+document is "known" to the next incremental run. A `WithdrawnItem` marks the document withdrawn
+with the date (never deleted). A `FetchFailureItem` is counted as a failed document and logged.
 
 Settings read: none. Stats: ``ndrc/documents/{new,updated,unchanged,withdrawn,failed}`` and the
 same per column under ``ndrc/<column>/documents/…``.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from crawler.extensions.store import store_for
+from crawler.extensions.worker import worker_for
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
 
 logger = logging.getLogger(__name__)
@@ -34,15 +34,15 @@ class DocumentStorePipeline:
         self.stats.inc_value(f"{STATS_PREFIX}/documents/{outcome}")
         self.stats.inc_value(f"{STATS_PREFIX}/{column}/documents/{outcome}")
 
-    def process_item(self, item):
-        store = store_for(self.crawler)
+    async def process_item(self, item):
+        worker = worker_for(self.crawler)
         if isinstance(item, PageItem) and item.document is not None:
-            outcome = store.upsert_document(item.document, fetched_at=item.fetched_at)
+            outcome = await worker.upsert_document(item.document, item.fetched_at)
             self.count(item.column, outcome)
             if outcome != "unchanged":
                 logger.debug("[%s] %s %s", item.column, outcome, item.url)
         elif isinstance(item, WithdrawnItem):
-            if store.mark_withdrawn(item.url, item.date):
+            if await worker.mark_withdrawn(item.url, item.date):
                 self.count(item.column, "withdrawn")
                 logger.info("[%s] withdrawn (HTTP %d): %s", item.column, item.status, item.url)
         elif isinstance(item, FetchFailureItem):

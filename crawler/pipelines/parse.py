@@ -1,10 +1,9 @@
 """Parse pipeline: a fetched page (with its attachments) becomes a `parsers.Document`.
 
-The raw page is already in `pages` (middlewares.rawstore). The parsing itself runs in the crawl's
-parse worker (extensions.parse_worker: a child process, so fetching goes on meanwhile). Input that
-holds no document (`ParseError`: empty, binary, not a document), parser bugs and a parser that
-crashed are recorded in `parse_failures` with their reason, counted, and the item dropped; the run
-goes on.
+The raw page is already stored (middlewares.rawstore). The parsing itself runs in the crawl's
+worker (extensions.worker: a child process, so fetching goes on meanwhile). Input that holds no
+document (`ParseError`: empty, binary, not a document) and parser bugs are recorded in
+`parse_failures` with their reason, counted, and the item dropped; the run goes on.
 
 Settings read: none. Stats: ``ndrc/documents/failed``, ``ndrc/<column>/documents/failed``,
 ``ndrc/parse_failures/<reason>``.
@@ -17,8 +16,7 @@ import logging
 
 from scrapy.exceptions import DropItem
 
-from crawler.extensions.parse_worker import parse_worker_for
-from crawler.extensions.store import store_for
+from crawler.extensions.worker import worker_for
 from crawler.pipelines.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -38,8 +36,7 @@ class ParsePipeline:
     async def process_item(self, item):
         if not isinstance(item, PageItem):
             return item
-        worker = parse_worker_for(self.crawler)
-        outcome = await worker.parse(item.body, item.url, item.attachments, item.listing)
+        outcome = await worker_for(self.crawler).parse(item.body, item.url, item.attachments, item.listing)
         if outcome[0] != "ok":
             self.fail(item, outcome[1], outcome[2])
         doc = outcome[1]
@@ -49,7 +46,7 @@ class ParsePipeline:
         return item
 
     def fail(self, item: PageItem, reason: str, message: str):
-        store_for(self.crawler).record_parse_failure(item.url, item.page_sha256, f"{reason}: {message}")
+        worker_for(self.crawler).record_parse_failure(item.url, item.page_sha256, f"{reason}: {message}")
         self.stats.inc_value(f"{STATS_PREFIX}/documents/failed")
         self.stats.inc_value(f"{STATS_PREFIX}/{item.column}/documents/failed")
         self.stats.inc_value(f"{STATS_PREFIX}/parse_failures/{reason}")

@@ -33,7 +33,6 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.extensions.parse_worker import parse_worker_for
 from crawler.extensions.store import store_for
 from crawler.middlewares.blocking import list_page_of
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
@@ -257,11 +256,14 @@ class PolicySpider(scrapy.Spider):
 
     async def complete_page(self, response, column, listing, *, category=None, parent=None):
         """Fetch what the page needs (attachments, 解读 pages) and yield its items, parent last."""
-        # Only the page's links are needed here (read in the parse worker, off the reactor); the
-        # parse pipeline parses the page once, with its attachments, and records any failure
-        # with its reason.
+        from parsers.document import page_links
+
+        # Only the page's links are needed here; the parse pipeline parses the page once, with
+        # its attachments, and records any failure with its reason. The links are read here, not
+        # in the crawl's worker: the attachment fetches wait for them, and would wait behind the
+        # worker's queue of parsing and writes.
         try:
-            draft = PageLinks(*await parse_worker_for(self.crawler).page_links(response.body, response.url))
+            draft = PageLinks(*page_links(response.body, response.url))
         except Exception as err:  # noqa: BLE001 - a parser bug must not stop the run
             logger.error("parser error on %s: %s", response.url, err)
             draft = None
