@@ -376,7 +376,10 @@ class Store:
         self._index_documents = self._refresh_citations = None
         if extensions:
             install = _optional_hook("output.search", "install")
-            if install is not None:
+            installed = _optional_hook("output.search", "installed")
+            # only a database without the tables takes the write lock here: opening one to read
+            # must not wait for a crawl, whose writes hold the lock most of the time
+            if install is not None and not (installed is not None and installed(self.db)):
                 with self.transaction():
                     install(self.db)
             self._index_documents = _optional_hook("output.search", "index_documents")

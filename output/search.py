@@ -1,6 +1,6 @@
 """Full-text search for Chinese terms of any length over documents and their articles.
 
-What this module holds: the DDL of the full-text tables (`install`), their upkeep
+What this module holds: the DDL of the full-text tables (`install`, `installed`), their upkeep
 (`index_documents` for the documents a transaction wrote, `rebuild` for all), the query encoder shared with the
 Datasette canned query (`chars_expression`, `trigram_expression`, `CHARS_MATCH_SQL`) and
 `search(db, query, ...) -> list[Hit]`.
@@ -198,6 +198,18 @@ TRIGRAM_MATCH_SQL = (
 
 
 # ---------------------------------------------------------------------------- upkeep
+
+
+def installed(db: sqlite_utils.Database) -> bool:
+    """Whether every full-text table is there (read only: no write lock is taken)."""
+    names = {DOCS_TRIGRAM, ARTICLES_TRIGRAM, DOCS_CHARS, ARTICLES_CHARS, ROWS_TABLE}
+    found = {
+        name
+        for (name,) in db.execute(
+            f"SELECT name FROM sqlite_master WHERE name IN ({', '.join('?' * len(names))})", list(names)
+        )
+    }
+    return found == names
 
 
 def install(db: sqlite_utils.Database) -> None:

@@ -554,6 +554,22 @@ def found_in_index(store, title):
     return {h.document_id for h in search(store.db, title, limit=None) if h.title == title}
 
 
+def test_opening_the_store_to_read_does_not_wait_for_a_writer(db_path, monkeypatch):
+    """A crawl's group commit holds the write lock most of the time; status, search and export
+    open the store meanwhile."""
+    Store(db_path).close()
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO parse_failures (url, reason, at) VALUES ('u', 'r', 'a')")
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 200)  # fail fast rather than wait 30 s
+    try:
+        with Store(db_path) as s:
+            assert s.last_runs() == [] and s.newest_sha256("u") is None
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_a_failing_hook_rolls_the_whole_document_back(db_path, monkeypatch):
     search = types.ModuleType("output.search")
     search.install = lambda db: None
