@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 # Frames on the pipes: this many bytes of big-endian length, then a pickle.
 HEADER_BYTES = 8
-# Calls queue in the pipe and the transport's buffer while the child works; `drain()` waits only
-# beyond this many bytes, so a call is not held up by the child's work, and memory stays bounded.
-WRITE_BUFFER_HIGH = 32 * 1024 * 1024
+# Calls queue in the pipe and the transport's buffer while the child works; `call()` waits for
+# the child to read them only beyond this many bytes: a page (with its attachments) rarely waits,
+# and a child fallen behind holds up its callers rather than the crawl's memory growing.
+WRITE_BUFFER_HIGH = 4 * 1024 * 1024
 # The folder holding the crawler package, put on the child's PYTHONPATH.
 ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -123,7 +124,10 @@ class Child:
         return await answer
 
     async def drain(self) -> None:
-        """Wait while more than WRITE_BUFFER_HIGH bytes of calls are still to be written."""
+        """Wait while more than WRITE_BUFFER_HIGH bytes of calls are still to be written.
+
+        `send` does not wait: a caller sending many calls without `call` should drain now and then.
+        """
         try:
             await self.proc.stdin.drain()
         except ConnectionError:
