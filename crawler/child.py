@@ -61,13 +61,15 @@ def serve(calls: Mapping[str, Callable]) -> None:
             break
         name, args = pickle.loads(requests.read(int.from_bytes(head, "big")))
         try:
-            answer = (True, calls[name](*args))
+            data = pickle.dumps((True, calls[name](*args)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:  # noqa: BLE001 - reported to the caller, which decides
-            answer = (False, f"{type(err).__name__}: {err}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(len(data).to_bytes(HEADER_BYTES, "big"))
-        answers.write(data)
-        answers.flush()
+            data = pickle.dumps((False, f"{type(err).__name__}: {err}"), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            answers.write(len(data).to_bytes(HEADER_BYTES, "big"))
+            answers.write(data)
+            answers.flush()
+        except BrokenPipeError:
+            break  # the parent is gone
     sys.stderr.flush()
     os._exit(0)
 
