@@ -156,7 +156,8 @@ def _crawl(settings, store) -> tuple[dict, str | None]:
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     process.crawl(crawler)
     process.start()
-    # read once the engine has stopped: the store's last group commit happens then
+    # read once the engine has stopped: the worker commits its last writes (and counts them) when
+    # the spider closes, after the handler above has run
     stats = dict(crawler.stats.get_stats() or {})
     return stats, outcome["reason"]
 
