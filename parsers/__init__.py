@@ -8,6 +8,8 @@
 No I/O, no Scrapy, no network.
 """
 
+import importlib
+
 from parsers.errors import ParseError
 from parsers.model import (
     PARSER_VERSION,
@@ -35,15 +37,23 @@ __all__ = [
 ]
 
 
-def parse(content, url=None, *, attachments=None, listing=None):
-    """Parse any input `ndrc-policy parse` takes; see parsers.document.parse."""
-    from parsers.document import parse as _parse
+# `parse` and `parse_list_page` are the functions of their modules, imported on first use
+# (PEP 562): `import parsers` stays cheap (no lxml, no regex tables) for a caller that only
+# wants the model, and a parse pays no wrapper call or per-call import once it is loaded.
+_LAZY = {
+    "parse": ("parsers.document", "parse"),  # any input (page, rendering, PDF, OFD) → Document
+    "parse_list_page": ("parsers.list_page", "parse_list_page"),  # a column list page → ListPage
+}
 
-    return _parse(content, url, attachments=attachments, listing=listing)
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'parsers' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
 
 
-def parse_list_page(content, url=None):
-    """Parse a column list page (ul.u-list) into a ListPage."""
-    from parsers.list_page import parse_list_page as _parse_list_page
-
-    return _parse_list_page(content, url)
+def __dir__():
+    return sorted([*globals(), *_LAZY])

@@ -17,6 +17,7 @@ from parsers import articles as article_splitter
 from parsers.blocking import block_reason
 from parsers.encoding import decode_bytes
 from parsers.errors import ParseError
+from parsers.html_page import extract_detail
 from parsers.identifiers import doc_number_parts, normalize_doc_number, strip_title_number
 from parsers.metadata import read_body
 from parsers.model import Article, Attachment, Document, Link, ListItem, PageExtract
@@ -90,8 +91,6 @@ def parse(
         else:
             text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html")
         if kind == "html":
-            from parsers.html_page import extract_detail
-
             extract = extract_detail(text, url, utf8=utf8)
             if not extract.paragraphs and LIST_PAGE_MARK.search(text):
                 raise ParseError("list_page", "a column list page, not a document (see parse_list_page)")
@@ -191,8 +190,6 @@ def page_links(content: bytes | str, url: str | None = None) -> tuple[tuple[Atta
         return (), ()
     text = content if isinstance(content, str) else decode_bytes(data, is_html=kind == "html")[0]
     if kind == "html":
-        from parsers.html_page import extract_detail
-
         extract = extract_detail(text, url)
     else:
         from parsers.rendering import extract_rendering

@@ -42,10 +42,10 @@ DECLARATION_WINDOW = 4096
 
 # <meta charset=gbk>, <meta http-equiv="Content-Type" content="text/html; charset=gb2312">,
 # and an XML declaration's encoding="…" (XHTML pages).
-# The meta pattern is matched against the lower-cased window (an ignore-case pattern cannot use
-# the regex engine's fast scan for its literal "<meta" and tries every byte), and the name is
-# then read at the same place in the original bytes (lower() keeps every byte where it was).
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9._:\-]+)""")
+# Only the words are matched ignoring case: a pattern ignoring case as a whole cannot use the
+# regex engine's fast scan for its leading "<" and tries every byte, and lower-casing the window
+# first cost more than the search (bytes patterns fold ASCII only, as bytes.lower() does).
+_META_CHARSET = re.compile(rb"""<(?i:meta)[^>]*?(?i:charset)\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""", re.I)
 
 # A page is treated as UTF-8 with a few damaged bytes (rather than as another encoding) when at
@@ -72,6 +72,19 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+# The UTF-8 lead bytes of U+4000–U+9FFF, all inside `_CJK`: in valid UTF-8 such a byte starts a
+# CJK character, and bytes.find (memchr) sees one sooner than a regex scan of the decoded text
+# (which first walks the page's ASCII head). Most used first.
+_CJK_LEAD_BYTES = (b"\xe5", b"\xe6", b"\xe7", b"\xe4", b"\xe8", b"\xe9")
+
+
+def _has_common_cjk_lead(data: bytes) -> bool:
+    """Whether valid UTF-8 `data` holds a character of U+4000–U+9FFF (only for valid UTF-8)."""
+    for lead in _CJK_LEAD_BYTES:
+        if lead in data:
+            return True
+    return False
 
 
 def _cjk_share(text: str) -> float:
@@ -111,8 +124,8 @@ def declared_charset(data: bytes, *, is_html: bool = True) -> tuple[str | None, 
     match = _XML_ENCODING.match(head)
     if match is not None:
         raw = match.group(1).decode("ascii", "replace")
-    elif is_html and (match := _META_CHARSET.search(head.lower())) is not None:
-        raw = head[match.start(1) : match.end(1)].decode("ascii", "replace")
+    elif is_html and (match := _META_CHARSET.search(head)) is not None:
+        raw = match.group(1).decode("ascii", "replace")
     else:
         return None, None
     return raw, _canonical(raw)
@@ -182,7 +195,7 @@ def decode_utf8_aware(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[st
     if text is not None:
         if text.isascii():
             return text, "utf-8", (), True  # ASCII reads the same in every declared charset
-        if _CJK.search(text) is None:  # one regex scan; the share is only counted in this rare case
+        if not _has_common_cjk_lead(data) and _CJK.search(text) is None:  # the share: only in this rare case
             gb_text = _strict(data, GB_SUPERSET)
             if gb_text is not None and _cjk_share(gb_text) == 1.0:
                 return gb_text, GB_SUPERSET, _mismatch(declared_raw, declared, GB_SUPERSET), False
