@@ -85,6 +85,10 @@ _BRACKET_STANDIN_RE = re.compile("[\\[【（(［﹝〖\\]】）)］﹞〗]")
 # A 文号 exactly in normal form, nothing around it: 发改, up to six characters of office, 〔year〕
 # and a serial without leading zeros (normalisation would drop them).
 _PLAIN_WENHAO_RE = re.compile(r"发改[\u4e00-\u9fff]{0,6}〔[1-9][0-9]{3}〕[1-9][0-9]*号")
+# Any issuer's 文号 already in normal form (财建〔2021〕1号 too): no space, stand-in bracket,
+# full-width digit or leading zero for the normalisation to change.
+_NORMAL_WENHAO_RE = re.compile(f"[^〔〕\\s{_OPEN}{_CLOSE}０-９]+〔[1-9][0-9]{{3}}〕[1-9][0-9]*号")
+_PLAIN_WENHAO_PARTS_RE = re.compile(r"(发改[\u4e00-\u9fff]{0,6})〔([1-9][0-9]{3})〕([1-9][0-9]*)号")
 
 _WENHAO_NORMAL_RE = re.compile(r"(?P<prefix>[^〔〕\s]+)〔(?P<year>\d{4})〕(?P<serial>\d+)号")
 _YEARED_NORMAL_RE = re.compile(
@@ -100,7 +104,10 @@ def _char_before(text: str, pos: int) -> str:
 
 
 def _clean(s: str) -> str:
-    s = _SPACE_RE.sub("", s)
+    # A printable string holds no whitespace but the ASCII space (every other space, line break
+    # and control is unprintable): the substitution runs only when one may be there.
+    if " " in s or not s.isprintable():
+        s = _SPACE_RE.sub("", s)
     # str.translate with a table walks every character in Python objects: only when needed.
     return s.translate(_FULLWIDTH_DIGITS) if _FULLWIDTH_DIGIT_RE.search(s) else s
 
@@ -154,7 +161,7 @@ def normalize_doc_number(text: str, *, year: int | None = None) -> str | None:
     (``2026年第41号令``) or the page's date. Without it such an order normalises to
     ``国家发展改革委令第41号``, which `doc_number_parts` cannot split. A year printed in the text wins.
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or "号" not in text:  # every form ends in 号
         return None
     if _PLAIN_WENHAO_RE.fullmatch(text):
         return text  # already its own normal form (the usual 文号 line): spare the large pattern
@@ -181,6 +188,13 @@ def doc_number_parts(doc_number: str) -> DocNumberParts | None:
     """
     if not isinstance(doc_number, str):
         return None
+    plain = _PLAIN_WENHAO_PARTS_RE.fullmatch(doc_number)
+    if plain:  # the normal form of an NDRC 文号 (what `doc_number` usually holds): split it as is
+        return DocNumberParts(plain[1], int(plain[2]), int(plain[3]))
+    return _parts_by_pattern(doc_number)
+
+
+def _parts_by_pattern(doc_number: str) -> DocNumberParts | None:
     compact = _square_brackets(_clean(doc_number))
     for pattern in (_YEARED_NORMAL_RE, _WENHAO_NORMAL_RE):
         m = pattern.fullmatch(compact)
@@ -188,8 +202,31 @@ def doc_number_parts(doc_number: str) -> DocNumberParts | None:
             return DocNumberParts(m["prefix"], int(m["year"]), int(m["serial"]))
     normal = normalize_doc_number(doc_number)
     if normal and normal != compact:
-        return doc_number_parts(normal)
+        return _parts_by_pattern(normal)
     return None
+
+
+def _normal_title_number(number: str) -> str:
+    """A title's trailing 文号 (any issuer's) in normal form: spaces out, 〔〕 brackets, leading
+    zeros and full-width digits rewritten the way normalize_doc_number does."""
+    number = _square_brackets(_clean(number))
+    parts = _WENHAO_NORMAL_RE.fullmatch(number)
+    if parts:
+        number = f"{parts['prefix']}〔{int(parts['year'])}〕{int(parts['serial'])}号"
+    return number
+
+
+def _first_bracket_run(text: str) -> int:
+    """Where a match of _TITLE_NUMBER_RE can start at the earliest: at the spaces before the
+    first opening bracket (the pattern opens with spaces and a bracket). Searching from there
+    finds the same leftmost match, without trying every character of the title before it."""
+    ascii_at, wide_at = text.find("("), text.find("（")
+    at = ascii_at if wide_at < 0 or 0 <= ascii_at < wide_at else wide_at
+    if at <= 0:
+        return 0
+    while at > 0 and text[at - 1].isspace():  # `_WS`: \s is str.isspace(), U+00A0 and U+3000 too
+        at -= 1
+    return at
 
 
 def strip_title_number(title: str) -> tuple[str, str | None]:
@@ -210,12 +247,11 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
     # The bracketed form ends in a bracket, the order form in 令 (spaces aside): only then is
     # either pattern searched for, from the left, across the whole title.
     end = stripped.rstrip()[-1:]
-    m = _TITLE_NUMBER_RE.search(stripped) if end in (")", "）") else None
+    m = _TITLE_NUMBER_RE.search(stripped, _first_bracket_run(stripped)) if end in (")", "）") else None
     if m:
-        number = _square_brackets(_clean(m["number"]))
-        parts = _WENHAO_NORMAL_RE.fullmatch(number)
-        if parts:  # rewrite leading zeros or full-width digits the same way normalize_doc_number does
-            number = f"{parts['prefix']}〔{int(parts['year'])}〕{int(parts['serial'])}号"
+        number = m["number"]
+        if _NORMAL_WENHAO_RE.fullmatch(number) is None:  # spaces, stand-in brackets, zeros to fix
+            number = _normal_title_number(number)
         return stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000"), number
     m = _TITLE_ORDER_RE.search(stripped) if end == "令" else None
     if m:

@@ -236,3 +236,49 @@ def test_normalize_agrees_with_the_full_search_on_plain_numbers(office, year, se
     text = f"发改{office}〔{year}〕{zeros}{serial}号"
     found = find_doc_numbers(text)
     assert normalize_doc_number(text) == (found[0] if found else None)
+
+
+def test_printable_text_holds_no_space_but_the_ascii_one():
+    """`_clean` skips its space pattern for printable text without " ": that holds only if every
+    character str.isspace() knows (what the pattern's \\s matches) but " " is unprintable."""
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert [c for c in spaces if c != " " and c.isprintable()] == []
+
+
+_SPACE = st.sampled_from(["", "", " ", "\u3000", "\n"])
+# 文号 as they are written: normal, spaced, with stand-in brackets, zeros or full-width digits.
+_WRITTEN_NUMBERS = st.builds(
+    "{}{}{}{}{}{}{}号".format,
+    st.sampled_from(["发改", "发改经贸", "发改办价格规", "财建", "京发改规", "国家发展改革委令", ""]),
+    _SPACE,
+    st.sampled_from("〔[【（(［"),
+    st.sampled_from(["2026", "0202", "２０２６", "20 26", "202", "12026"]),
+    st.sampled_from("〕]】）)］"),
+    _SPACE,
+    st.sampled_from(["1", "01", "1241", "１２", "0", "12 41"]),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_WRITTEN_NUMBERS)
+def test_split_shortcut_agrees_with_the_patterns(text):
+    """doc_number_parts' shortcut for a normal NDRC 文号 gives what its patterns give."""
+    from parsers.identifiers import _parts_by_pattern, doc_number_parts
+
+    assert doc_number_parts(text) == _parts_by_pattern(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_WRITTEN_NUMBERS, _SPACE, st.sampled_from(["()", "（）", "(）", "[]", "", "《》"]))
+def test_title_number_shortcuts_agree_with_the_full_rewrite(number, space, brackets):
+    """A title's 文号 that `_NORMAL_WENHAO_RE` calls normal is left as the rewrite would leave it,
+    and searching from the first bracket finds the match a search from the start finds."""
+    from parsers.identifiers import _NORMAL_WENHAO_RE, _TITLE_NUMBER_RE, _first_bracket_run, _normal_title_number
+
+    if _NORMAL_WENHAO_RE.fullmatch(number):
+        assert _normal_title_number(number) == number
+    wrapped = f"{space}{brackets[:1]}{number}{brackets[1:]}"
+    for title in (f"关于印发《办法》的通知{wrapped}", f"关于《办法（试行）》的通知{wrapped}", wrapped):
+        full = _TITLE_NUMBER_RE.search(title)
+        short = _TITLE_NUMBER_RE.search(title, _first_bracket_run(title))
+        assert (full and full.span()) == (short and short.span())
