@@ -136,6 +136,7 @@ EFFECTIVE_ON_ISSUE = re.compile(r"自\s*(?:印发|发布|公布|颁布|签发|�
 # Whitespace of every kind extracted text carries: indents in U+3000 / U+2003, &nbsp;.
 _SPACES = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_ASCII_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _TERMINAL = "。！？；!?;…"
 
 
@@ -530,6 +531,24 @@ def _compact(text: str) -> str:
 
 def _clean_spaces(text: str) -> str:
     """Inner spaces removed, except a single one between two ASCII words (APEC 2026)."""
+    if "\u200b" not in text:
+        # Without U+200B (no space to str.split) a run of `_SPACES` is a run str.split() splits
+        # at: the words are joined directly, keeping one space only between two ASCII words.
+        words = text.split()
+        if len(words) <= 1:
+            return words[0] if words else ""  # no inner space: nothing to decide
+        out = [words[0]]
+        for before, word in zip(words, words[1:]):
+            if before[-1] in _ASCII_WORD_CHARS and word[0] in _ASCII_WORD_CHARS:
+                out.append(" ")
+            out.append(word)
+        return "".join(out)
+    return _clean_spaces_by_pattern(text)
+
+
+def _clean_spaces_by_pattern(text: str) -> str:
+    """`_clean_spaces` for any text (U+200B included), by substituting each run of `_SPACES`."""
+    text = text.strip()
 
     def _keep(match: re.Match) -> str:
         s, e = match.start(), match.end()
@@ -537,8 +556,4 @@ def _clean_spaces(text: str) -> str:
         after = text[e] if e < len(text) else ""
         return " " if _ASCII_WORD.match(before) and _ASCII_WORD.match(after) else ""
 
-    if "\u200b" not in text:
-        words = text.split()
-        if len(words) <= 1:
-            return words[0] if words else ""  # no inner space: nothing to decide
-    return _SPACES.sub(_keep, text.strip())
+    return _SPACES.sub(_keep, text)

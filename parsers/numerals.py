@@ -47,6 +47,8 @@ def cn_to_int(s: str) -> int | None:
     """
     if not isinstance(s, str):
         return None
+    if s.isascii() and s.isdigit():
+        return int(s)  # the usual case (a date's 8 and 18): nothing to strip or translate
     s = s.strip(_SPACE).translate(_FULLWIDTH)
     if not s:
         return None

@@ -322,3 +322,12 @@ def test_announcement_heading_and_number_line_give_its_number():
     assert meta.doc_number == "国家发展改革委公告2026年第3号"
     # a title ending in 公告 is no heading
     assert read_body(["关于做好春运工作的公告", "各有关单位：", "为做好工作。"]).doc_number is None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["国家发展改革委", "APEC", "2026", "a", "。", " ", "  ", "\u3000", "\u00a0", "\t", "\n", "\u2003", "\u200b", "x1", "（", "）"]), max_size=12).map("".join))
+def test_space_cleaning_shortcut_agrees_with_the_pattern(text):
+    """`_clean_spaces` joins split words directly; the regex substitution is the reference."""
+    from parsers.metadata import _clean_spaces, _clean_spaces_by_pattern
+
+    assert _clean_spaces(text) == _clean_spaces_by_pattern(text)
