@@ -208,21 +208,36 @@ INDEXED_TAGS = ("meta", "title")
 # a parse as much as the rest of the index (measured on real pages: 46 µs against 27).
 _CLASS_ATTRIBUTES = etree.XPath("/descendant::*/@class")
 _ID_ATTRIBUTES = etree.XPath("/descendant::*/@id")
+# The ids inside one element (the body, whose chrome is looked for by id too).
+_ID_ATTRIBUTES_UNDER = etree.XPath("descendant::*/@id")
+
+
+def _file_ids(values, by_id: dict[str, list]) -> dict[str, list]:
+    """Id attribute values (XPath smart strings) filed under their stripped value."""
+    for value in values:
+        ident = value.strip()
+        if ident:
+            if ident in by_id:
+                by_id[ident].append(value.getparent())
+            else:
+                by_id[ident] = [value.getparent()]
+    return by_id
 
 
 class PageIndex:
-    """One pass over a tree: its elements by class token, by id and by tag, in document order.
+    """One pass over a tree: its elements by class token and by tag, in document order; by id
+    on first use.
 
-    The pass is two XPaths over the class and the id attributes: reading attributes element by
-    element from Python costs more than an XPath's set-up, and only a quarter of a page's
-    elements carry either.
+    The pass is an XPath over the class attributes: reading attributes element by element from
+    Python costs more than an XPath's set-up, and only a quarter of a page's elements carry one.
+    Ids are only asked for when a page lacks the usual classes (old templates, other CMSs), so
+    their pass waits until then; the chrome inside the body is found by `_noise_in` on its own.
     """
 
-    __slots__ = ("by_class", "by_id", "by_tag")
+    __slots__ = ("by_class", "_by_id", "by_tag", "_root")
 
     def __init__(self, root: etree._Element):
         by_class: dict[str, list] = {}
-        by_id: dict[str, list] = {}
         by_tag: dict[str, list] = {tag: [] for tag in INDEXED_TAGS}
         for el in root.iter(*INDEXED_TAGS):  # one walk for all of them
             by_tag[el.tag].append(el)
@@ -234,14 +249,15 @@ class PageIndex:
                     by_class[token].append(el)
                 else:
                     by_class[token] = [el]
-        for value in _ID_ATTRIBUTES(root):
-            ident = value.strip()
-            if ident:
-                if ident in by_id:
-                    by_id[ident].append(value.getparent())
-                else:
-                    by_id[ident] = [value.getparent()]
-        self.by_class, self.by_id = by_class, by_id
+        self.by_class = by_class
+        self._root = root
+        self._by_id: dict[str, list] | None = None
+
+    @property
+    def by_id(self) -> dict[str, list]:
+        if self._by_id is None:
+            self._by_id = _file_ids(_ID_ATTRIBUTES(self._root), {})
+        return self._by_id
 
     def classes(self, *names: str, tag: str | None = None) -> list:
         """Elements carrying any of the class tokens (optionally of one tag), in document order."""
@@ -766,10 +782,12 @@ def _noise_in(body: etree._Element, index: PageIndex) -> list:
     if found and found[0] is body:
         found.pop(0)
     candidates = [el for name in NOISE_CLASSES for el in index.by_class.get(name, ())]
-    candidates += [el for name in NOISE_IDS for el in index.by_id.get(name, ())]
     if candidates:  # most are sidebar and footer boxes, outside the body
         inside = set(body.iterdescendants())
         found += [el for el in candidates if el in inside]
+    # Ids: those of the body's elements only (a page-wide pass is not needed for these).
+    by_id = _file_ids(_ID_ATTRIBUTES_UNDER(body), {})
+    found += [el for name in NOISE_IDS for el in by_id.get(name, ())]
     return found
 
 
