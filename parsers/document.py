@@ -216,11 +216,10 @@ def document_id(url: str | None) -> str | None:
 
 def content_hash(title: str | None, body_text: str, attachments) -> str:
     """sha256 of what a reader sees: title, body and attachment texts (not the page chrome)."""
-    digest = hashlib.sha256()
-    for part in [title or "", body_text, *((a.text or "") for a in attachments)]:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()
+    # Each part followed by a record separator, hashed in one piece (the same digest as feeding
+    # them one by one, without an encode and two updates per part).
+    parts = [title or "", body_text, *((a.text or "") for a in attachments), ""]
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
 def _settle_doc_number(from_body: str | None, from_title: str | None, warnings: list[str]) -> str | None:
