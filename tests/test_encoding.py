@@ -107,3 +107,35 @@ def test_gbk_round_trip(chinese):
     data = chinese.encode("gb18030")
     text, _encoding, _warnings = decode_bytes(b"<p>" + data + b"</p>", is_html=True)
     assert chinese in text
+
+
+@settings(max_examples=500)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x2E00, max_codepoint=0xA000),  # around the CJK blocks
+            st.characters(blacklist_categories=("Cs",)),
+        ),
+        max_size=12,
+    )
+)
+def test_cjk_lead_bytes_mean_a_cjk_character(text):
+    """The lead-byte shortcut of the CJK test: in valid UTF-8, a byte E4–E9 starts a character
+    that the CJK pattern matches, so the shortcut never answers yes wrongly."""
+    from parsers.encoding import _CJK, _has_common_cjk_lead
+
+    if _has_common_cjk_lead(text.encode("utf-8")):
+        assert _CJK.search(text) is not None
+
+
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        (b'<META CharSet="GBK">', "GBK"),  # the name as written
+        (b"<meta http-equiv='Content-Type' content='text/html; CHARSET=gb2312'>", "gb2312"),
+        (b'<Meta name="x" charset = "UTF-8" >', "UTF-8"),
+        (b'<meta name="charset-note"><p>charset=gbk</p>', None),
+    ],
+)
+def test_charset_declarations_in_any_case(head, expected):
+    assert declared_charset(b"<html><head>" + head + b"</head></html>")[0] == expected

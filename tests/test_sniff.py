@@ -90,3 +90,21 @@ def test_fuzz_only_parse_errors(data):
         assert err.reason in ("empty", "binary")
     else:
         assert kind in ("pdf", "ofd", "html", "text")
+
+
+@pytest.mark.parametrize("unsafe", [b"\x01", b"\x0c", b"\x7f", b"\x1f", "\ufffe".encode(), "\uffff".encode()])
+def test_page_bytes_go_to_the_tree_only_without_unsafe_characters(unsafe):
+    """A UTF-8 page is parsed from its own bytes only when it holds no character a tree cannot;
+    otherwise the text path strips them, and the document text comes out clean either way."""
+    from parsers import parse
+    from parsers.sniff import sniff_decoded
+
+    page = "<html><body><div class='article_con'><div class='TRS_Editor'><p>第一段{}文字</p><p>第二段</p><p>第三段</p></div></div></body></html>"
+    clean = page.format("").encode()
+    dirty = page.format("X").encode().replace(b"X", unsafe)
+    assert sniff_decoded(clean).tree_ready_utf8 == clean
+    assert sniff_decoded(dirty).tree_ready_utf8 is None
+    text = parse(dirty, url="https://www.ndrc.gov.cn/xxgk/zcfb/tz/202601/t20260101_1.html").body_text
+    assert text.startswith("第一段")
+    # What XML cannot hold is stripped; DEL (U+007F) is legal XML, kept like any other character.
+    assert not any(ch in text for ch in "\x01\x0c\x1f\ufffe\uffff")
