@@ -309,6 +309,8 @@ def meta_tags(root: etree._Element, index: PageIndex | None = None, names: froze
         content = meta.get("content")
         if name and content is not None and name not in out:
             out[name] = clean_text(content)
+            if names is not None and len(out) == len(names):
+                break  # every name asked for is read (the first of each wins)
     return out
 
 
