@@ -5,7 +5,8 @@ Normal forms (what `doc_number` holds in the document JSON):
 - an order (令): ``国家发展改革委令2026年第41号``, or ``国家发展改革委令第41号`` when no year is known;
 - an announcement (公告): ``国家发展改革委公告2023年第1号``.
 
-Public functions: `normalize_doc_number`, `find_doc_numbers`, `doc_number_parts`, `strip_title_number`.
+Public functions: `normalize_doc_number`, `doc_number_line`, `find_doc_numbers`, `doc_number_parts`,
+`strip_title_number`.
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ def _int(s: str) -> int:
 
 def _iter_numbers(text: str, year: int | None):
     """Normalised NDRC numbers in `text`, in order (duplicates included)."""
+    return (number for number, _ in _number_matches(text, year))
+
+
+def _number_matches(text: str, year: int | None):
+    """(normalised number, its match) for each NDRC number in `text`, in order."""
     if "号" not in text:
         return  # every form ends in 号: spare the regex a scan of a line that has none
     for m in _ANY_RE.finditer(text):
@@ -132,17 +138,17 @@ def _iter_numbers(text: str, year: int | None):
             if _HAN_RE.match(before) and before not in CITATION_LEAD_CHARS:
                 continue
             prefix = _clean(m["w_prefix"])
-            yield f"{prefix}〔{_int(m['w_year'])}〕{_int(m['w_serial'])}号"
+            yield f"{prefix}〔{_int(m['w_year'])}〕{_int(m['w_serial'])}号", m
         elif kind == "notice":
-            yield f"{NOTICE_PREFIX}{_int(m['n_year'])}年第{_int(m['n_serial'])}号"
+            yield f"{NOTICE_PREFIX}{_int(m['n_year'])}年第{_int(m['n_serial'])}号", m
         elif kind == "order":
             order_year = _int(m["o_year"]) if m["o_year"] else year
-            yield _order(order_year, _int(m["o_serial"]))
+            yield _order(order_year, _int(m["o_serial"])), m
         elif kind == "trailing":
             if not m["t_agency"]:
                 if _HAN_RE.match(_char_before(text, m.start())):
                     continue
-            yield _order(_int(m["t_year"]), _int(m["t_serial"]))
+            yield _order(_int(m["t_year"]), _int(m["t_serial"])), m
 
 
 def _order(year: int | None, serial: int) -> str:
@@ -167,6 +173,32 @@ def normalize_doc_number(text: str, *, year: int | None = None) -> str | None:
         return text  # already its own normal form (the usual 文号 line): spare the large pattern
     for number in _iter_numbers(text, year):
         return number
+    return None
+
+
+# What may stand beside the number on a line of its own: brackets around it, a 签发人 (signer)
+# with a name, a 文号 label, punctuation. Anything more makes the line a sentence citing a number
+# (原文链接：关于…的通知(发改…〔2026〕980号) closing a 解读 page), not the document's own 文号.
+_NUMBER_LINE_EXTRAS = re.compile(
+    r"签发人[:：]?[\u4e00-\u9fff·]{0,8}|(?:发文字号|文号)[:：]?|[\s\u3000()（）〔〕\[\]【】:：,，;；、.。]+"
+)
+
+
+def doc_number_line(text: str) -> str | None:
+    """The number a 文号 line consists of, normalised as `normalize_doc_number` does; None for a
+    line that holds more than its number (brackets, a 签发人, a 文号 label aside): a line citing
+    another document's number names no number of its own.
+
+    ``"发改经贸〔2026〕1241号"`` and ``"发改经贸〔2026〕1241号签发人：张三"`` -> ``"发改经贸〔2026〕1241号"``;
+    ``"原文链接：《办法》2019年第1号令"`` -> None.
+    """
+    if not isinstance(text, str) or "号" not in text:
+        return None
+    if _PLAIN_WENHAO_RE.fullmatch(text):
+        return text
+    for number, m in _number_matches(text, None):
+        beside = text[: m.start()] + text[m.end() :]
+        return None if _NUMBER_LINE_EXTRAS.sub("", beside) else number
     return None
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsers.identifiers import normalize_doc_number
+from parsers.identifiers import doc_number_line, normalize_doc_number
 from parsers.numerals import cn_to_int
 
 
@@ -233,7 +233,7 @@ def _read_header(paras: list[str], compact: list[str], centered: frozenset[int],
             continue
         line = compact[i]
         if len(line) <= DOC_NUMBER_LINE_MAX and not line.endswith("。") and not _is_label(line):
-            found = normalize_doc_number(line)
+            found = doc_number_line(line)  # a line of its own: a sentence citing a number is not it
             if found:
                 number_at, out["doc_number"] = i, found
                 break

@@ -282,3 +282,24 @@ def test_title_number_shortcuts_agree_with_the_full_rewrite(number, space, brack
         full = _TITLE_NUMBER_RE.search(title)
         short = _TITLE_NUMBER_RE.search(title, _first_bracket_run(title))
         assert (full and full.span()) == (short and short.span())
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("发改经贸〔2026〕1241号", "发改经贸〔2026〕1241号"),
+        ("（发改经贸[2026]1241号）", "发改经贸〔2026〕1241号"),
+        ("发改能源〔2026〕884号签发人：张三", "发改能源〔2026〕884号"),
+        ("文号：发改能源〔2026〕884号", "发改能源〔2026〕884号"),
+        ("国家发展改革委令2026年第40号", "国家发展改革委令2026年第40号"),
+        # a sentence citing a number is not a 文号 line (the close of a 解读 page)
+        ("原文链接：关于印发《产业转移实施细则》的通知(发改办能源〔2026〕980号)", None),
+        ("原文链接：《价格监测管理暂行办法》2019年第1号令", None),
+        ("根据发改能源〔2026〕884号文件", None),
+        ("京发改规〔2017〕4号", None),
+    ],
+)
+def test_a_number_line_holds_the_number_and_little_else(line, expected):
+    from parsers.identifiers import doc_number_line
+
+    assert doc_number_line(line) == expected

@@ -331,3 +331,17 @@ def test_space_cleaning_shortcut_agrees_with_the_pattern(text):
     from parsers.metadata import _clean_spaces, _clean_spaces_by_pattern
 
     assert _clean_spaces(text) == _clean_spaces_by_pattern(text)
+
+
+def test_an_interpretation_citing_its_policy_has_no_number_of_its_own():
+    """A 解读 page is short and ends on the number of the policy it explains: a citation, which
+    must not become the 解读's own 文号 (nor make its whole body a header)."""
+    body = [
+        "近日，国家发展改革委印发《价格监测管理暂行办法》 2019年第1号令。为便于社会各界更好理解和执行，现就有关问题解读如下。",
+        "问：出台《价格监测管理暂行办法》的背景是什么？",
+        "答：稳步扩大标准规范体系，切实防范化解重大风险。",
+        "原文链接：《价格监测管理暂行办法》 2019年第1号令",
+    ]
+    meta = read_body(body)
+    assert meta.doc_number is None
+    assert meta.header_end == 0
