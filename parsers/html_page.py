@@ -259,6 +259,7 @@ class PageIndex:
 
     @property
     def by_id(self) -> dict[str, list]:
+        """Id → elements, read from the tree as it is at the first call: ask before any cut."""
         if self._by_id is None:
             self._by_id = _file_ids(_ID_ATTRIBUTES(self._root), {})
         return self._by_id

@@ -341,7 +341,7 @@ def test_fuzz_never_raises(html, url):
 
 # Characters that exercise every branch of URL joining: separators, dot segments, schemes,
 # queries, fragments, parameters, percent escapes, CJK, spaces.
-_URL_CHARS = "ab./-_%~:?#中 '()+;=@!$&*,\\"
+_URL_CHARS = "ab./-_%~:?#中 '()+;=@!$&*,\\\x01\x1f\x7f\u3000"
 _BASES = [
     "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202608/t20260828_1407232.html",
     "http://127.0.0.1:8080/xxgk/zcfb/tz/",
@@ -363,7 +363,7 @@ _BASES = [
 
 
 # Whole path steps, so that runs of ../ deeper than the base's folders come up often.
-_URL_STEPS = ["../", "./", "a", "b.pdf", "中", "..", ".", "/", "x/", "?q", "#f", ";p", ":", " ", "\\", "\t", "...", "..a"]
+_URL_STEPS = ["../", "./", "a", "b.pdf", "中", "..", ".", "/", "x/", "?q", "#f", ";p", ":", " ", "\\", "\t", "...", "..a", "\x01", "\u3000"]
 
 
 @settings(max_examples=4000, deadline=None)

@@ -57,7 +57,8 @@ def test_numerals(text, value):
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "第三", "十十", "百", "千", "万", "一十百", "零五", "一万零", "百十", "1.5", "12a", "三、",
-     "一百零零三", "十二万万", "负一", "二两三"],
+     "一百零零三", "十二万万", "负一", "二两三",
+     "٣", "४२", "²"],  # digits of other scripts (str.isdigit says yes) are no Chinese numerals
 )  # fmt: skip
 def test_not_numerals(text):
     assert cn_to_int(text) is None
