@@ -478,17 +478,10 @@ class _Builder:
         self.centered = True
         self.visible = False
 
-    def add(self, text: str, centered: bool) -> None:
-        """A run of text into the open paragraph (`walk` does the same inline)."""
-        self.pieces.append(text)
-        if not text.isspace():
-            self.visible = True
-            if not centered:
-                self.centered = False
-
     def walk(self, el: etree._Element, centered: bool) -> None:
         """Every element of the body passes through here once: the steps are inlined (the
-        alignment test, `add`) and ordered so that a <br> costs a tag lookup and nothing else."""
+        alignment test of `_is_centered`; a run of text joins the open paragraph, which stays
+        centred only while every visible run is) and ordered so that a <br> costs a tag lookup."""
         tag = el.tag
         if type(tag) is not str:  # comment or processing instruction left by the parser
             return
