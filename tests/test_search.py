@@ -1,5 +1,6 @@
-"""Chinese full-text search (output/search.py): exact recall against an instr scan for terms of
-every length, the tokenizer traps, query syntax in user input, filters, upkeep of the index.
+"""Chinese full-text search (output/search/): exact recall against an instr scan for terms of
+every length, the tokenizer traps, filters, ranking, snippets, upkeep of the index. The query
+language's operators are tested in test_search_syntax.py.
 
 Real documents: the saved NDRC pages and the rendering of 发改开放〔2022〕408号, stored through
 `output.db.Store` as the crawler stores them. Generated documents add what the real ones lack
@@ -20,6 +21,8 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from output import search
 from output.db import Store
+from output.search.syntax import Term
+from search_scan import render, scan, scan_articles
 from parsers import parse
 from parsers.model import Article, Attachment, Document
 
@@ -120,6 +123,7 @@ def generated_documents(count: int, seed: int = 7) -> list[Document]:
     return docs
 
 
+
 def corpus_texts(db) -> list[str]:
     """Every text the search covers, as stored."""
     sql = (
@@ -130,8 +134,26 @@ def corpus_texts(db) -> list[str]:
     return [t for (t,) in db.execute(sql) if t]
 
 
-def found(db, query: str, **kw) -> set[tuple[str, int | None]]:
-    return {(h.document_id, h.seq) for h in search.search(db, query, limit=None, **kw)}
+def exact(text: str) -> str:
+    """`text` as a query that finds exactly it."""
+    return render(Term(text))
+
+
+def found(db, query: str, **kw) -> set[str]:
+    return {h.document_id for h in search.search(db, query, limit=None, **kw)}
+
+
+def found_articles(db, query: str, **kw) -> set[tuple[str, int]]:
+    hits = search.search(db, query, limit=None, articles=None, **kw)
+    return {(h.document_id, a.seq) for h in hits for a in h.articles}
+
+
+def assert_exact(db, query: str) -> None:
+    hits = search.search(db, query, limit=None, articles=None)
+    docs = {h.document_id for h in hits}
+    assert docs == scan(db, query), query
+    assert {(h.document_id, a.seq) for h in hits for a in h.articles} == scan_articles(db, query, docs), query
+    assert all(h.article_count == len(h.articles) for h in hits)
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -161,22 +183,23 @@ def gen_db(tmp_path_factory):
 def test_real_terms_of_every_length_find_the_articles_that_say_them(real_db):
     # 煤电 is in （十四）of 发改开放〔2022〕408号 only; 碳 in many of its articles.
     hits = search.search(real_db, "煤电")
-    assert [(h.document_id, h.label) for h in hits] == [("ndrc-1320629", "（十四）")]
+    assert [h.document_id for h in hits] == ["ndrc-1320629"]
     hit = hits[0]
+    assert [a.label for a in hit.articles] == ["（十四）"] and hit.article_count == 1
     assert hit.doc_number == "发改开放〔2022〕408号"
     assert hit.publish_date == "2022-03-28"
-    assert "<mark>煤电</mark>" in hit.snippet
+    assert "<mark>煤电</mark>" in hit.articles[0].snippet
     for q in ("碳", "煤电", "绿色发展", "一带一路", "生态文明建设", "构建人与自然生命共同体"):
-        got = found(real_db, q)
-        assert got, q
-        assert got == search.scan(real_db, q), q
+        assert found(real_db, q), q
+        assert_exact(real_db, q)
 
 
 def test_document_hit_when_no_article_says_it(real_db):
-    # 第41号 is in the order's body, which has no numbered articles; 发改开放 is in the 408 header only.
+    # 发改开放〔2022〕408号 is in the 408 header only, no article holds it
     hits = search.search(real_db, "发改开放〔2022〕408号")
-    assert [(h.document_id, h.seq, h.field) for h in hits] == [("ndrc-1320629", None, "body")]
-    assert {h.document_id for h in search.search(real_db, "郑栅洁")} == {"ndrc-1404577", "ndrc-1403694"}
+    assert [(h.document_id, h.field, h.article_count) for h in hits] == [("ndrc-1320629", "body", 0)]
+    assert "<mark>发改开放〔2022〕408号</mark>" in hits[0].snippet
+    assert found(real_db, "郑栅洁") == {"ndrc-1404577", "ndrc-1403694"}
 
 
 def test_trigram_alone_cannot_answer_short_queries(real_db):
@@ -186,7 +209,7 @@ def test_trigram_alone_cannot_answer_short_queries(real_db):
         ['"煤电"'],
     ).fetchone()[0]
     assert n == 0
-    assert found(real_db, "煤电") == search.scan(real_db, "煤电") != set()
+    assert found(real_db, "煤电") == scan(real_db, "煤电") != set()
 
 
 def test_like_over_trigram_trap_does_not_reach_search(real_db):
@@ -196,43 +219,44 @@ def test_like_over_trigram_trap_does_not_reach_search(real_db):
     ).fetchone()[0]
     if sqlite3.sqlite_version_info[:2] == (3, 40):
         assert like == 0  # the trap is live on this SQLite
-    assert found(real_db, "煤") == search.scan(real_db, "煤") != set()
+    assert found(real_db, "煤") == scan(real_db, "煤") != set()
 
 
 # ----------------------------------------------------------------------------- generated corpus
 
 
 @pytest.mark.parametrize(
-    "query",
+    "text",
     ['"', '""', "AND", "OR", "NOT", "NEAR", "*", "(", ")", "^", ":", "-", "+", "'", "a OR b",
      '"煤电"', "煤电 AND 光伏", "NEAR(煤电", "column:煤电", "5G", "5g", "2025年", "2025", "Wi-Fi",
      "ＡＢＣ", "１２３", "「", "。", "，", "、"],
 )
-def test_syntax_characters_latin_and_punctuation_match_like_instr(gen_db, query):
-    assert found(gen_db, query) == search.scan(gen_db, query)
+def test_syntax_characters_latin_and_punctuation_quoted_match_like_instr(gen_db, text):
+    assert_exact(gen_db, exact(text))
 
 
 def test_case_matters_as_in_instr(gen_db):
     assert found(gen_db, "5G")
-    assert found(gen_db, "5g") == search.scan(gen_db, "5g")
-    assert not found(gen_db, "5g") & found(gen_db, "5G") - search.scan(gen_db, "5g")
+    assert found(gen_db, "5g") == scan(gen_db, "5g")
+    assert found(gen_db, "5G") != found(gen_db, "5g")
 
 
-def test_whitespace_around_the_query_is_dropped_inside_kept(gen_db):
-    assert found(gen_db, "  煤电\u3000\n") == found(gen_db, "煤电") == search.scan(gen_db, "煤电")
-    assert search.search(gen_db, "") == search.search(gen_db, " \u3000\t") == []
-    inner = "煤电\u3000"  # a full-width space is a character of the text like any other
-    assert found(gen_db, inner + "x") == search.scan(gen_db, inner + "x")
+def test_whitespace_around_terms_separates_inside_quotes_kept(gen_db):
+    assert found(gen_db, "  煤电\u3000\n") == found(gen_db, "煤电") == scan(gen_db, "煤电")
+    inner = '"煤电\u3000x"'  # a full-width space inside quotes is a character like any other
+    assert found(gen_db, inner) == scan(gen_db, inner)
 
 
 def test_attachment_text_and_title_are_searched(gen_db):
     db = gen_db
     att = db.execute("SELECT document_id, text FROM attachments WHERE length(text) > 12").fetchone()
-    q = att[1][3:10].strip(search.QUERY_TRIM)
-    assert any(d == att[0] for d, _ in found(db, q))
-    assert found(db, q) == search.scan(db, q)
+    q = exact(att[1][3:10])
+    assert att[0] in found(db, q)
+    assert_exact(db, q)
     title = db.execute("SELECT id, title FROM documents WHERE id LIKE 'test-%'").fetchone()
-    assert any(d == title[0] for d, _ in found(db, title[1]))
+    hits = search.search(db, exact(title[1]), limit=None)
+    assert title[0] in {h.document_id for h in hits}
+    assert next(h for h in hits if h.document_id == title[0]).tier == "title"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -242,59 +266,102 @@ def test_recall_is_exact_for_random_substrings(gen_db, data):
     text = data.draw(st.sampled_from(texts))
     length = data.draw(st.integers(1, 8))
     start = data.draw(st.integers(0, max(0, len(text) - 1)))
-    query = search.normalize_query(text[start : start + length])
-    if not query:
+    term = text[start : start + length]
+    if not term.strip(" \t\r\n\f\v\u3000\xa0"):
         return
-    got = search.search(gen_db, query, limit=None)
-    assert {(h.document_id, h.seq) for h in got} == search.scan(gen_db, query)
-    for h in got:
-        assert f"<mark>{query}</mark>".replace("\n", " ") in h.snippet
+    query = exact(term)
+    assert_exact(gen_db, query)
+    for h in search.search(gen_db, query, limit=None, articles=None):
+        assert f"<mark>{term}</mark>".replace("\n", " ") in h.snippet
+        for a in h.articles:
+            assert f"<mark>{term}</mark>".replace("\n", " ") in a.snippet or a.field == "heading"
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.text(alphabet="煤电碳光伏的和。， 5Gg\"*()ANDOR年２", min_size=1, max_size=5))
-def test_recall_is_exact_for_arbitrary_strings(gen_db, query):
-    assert found(gen_db, query) == search.scan(gen_db, query)
+@given(text=st.text(alphabet="煤电碳光伏的和。， 5Gg\"*()ANDOR年２", min_size=1, max_size=5))
+def test_recall_is_exact_for_arbitrary_strings(gen_db, text):
+    if text.strip(" "):
+        assert_exact(gen_db, exact(text))
 
 
-def test_filters_category_year_issuer(gen_db):
+def test_filters_category_year_issuer_dates(gen_db):
     q = "的"
     every = search.search(gen_db, q, limit=None)
+    meta = {
+        r[0]: {"category": r[1], "publish_date": r[2] or "", "issuers": r[3] or ""}
+        for r in gen_db.execute(
+            "SELECT d.id, d.category, d.publish_date, (SELECT group_concat(name) FROM issuers i"
+            " WHERE i.document_id = d.id) FROM documents d"
+        )
+    }
     for kw, check in (
         ({"category": "公告"}, lambda d: d["category"] == "公告"),
         ({"year": 2021}, lambda d: d["publish_date"].startswith("2021")),
-        ({"issuer": "财政部"}, lambda d: "财政部" in d["issuers"]),
+        ({"issuer": "财政部"}, lambda d: "财政部" in d["issuers"].split(",")),
+        ({"since": "2023-05"}, lambda d: d["publish_date"] >= "2023-05"),
+        ({"until": "2021"}, lambda d: d["publish_date"][:4] <= "2021"),
+        ({"since": "2020-03-01", "until": "2022-06-30"}, lambda d: "2020-03-01" <= d["publish_date"] <= "2022-06-30"),
     ):
         hits = search.search(gen_db, q, limit=None, **kw)
-        meta = {
-            r[0]: {"category": r[1], "publish_date": r[2] or "", "issuers": r[3] or ""}
-            for r in gen_db.execute(
-                "SELECT d.id, d.category, d.publish_date, (SELECT group_concat(name) FROM issuers i"
-                " WHERE i.document_id = d.id) FROM documents d"
-            )
-        }
         assert hits, kw
-        expected = {(h.document_id, h.seq) for h in every if check(meta[h.document_id])}
-        assert {(h.document_id, h.seq) for h in hits} == expected, kw
+        expected = {h.document_id for h in every if check(meta[h.document_id])}
+        assert {h.document_id for h in hits} == expected, kw
 
 
-def test_common_terms_stream_unranked_and_stop_at_the_limit(gen_db, monkeypatch):
-    monkeypatch.setattr(search, "RANK_ALL_MAX", 3)
-    hits = search.search(gen_db, "的", limit=7)
-    assert len(hits) == 7
-    assert all(h.rank is None for h in hits)
-    assert {(h.document_id, h.seq) for h in hits} <= search.scan(gen_db, "的")
+def test_bad_filters_are_one_clear_error(gen_db):
+    with pytest.raises(search.FilterError, match="--since 2024/05: write a date as"):
+        search.search(gen_db, "的", since="2024/05")
+    # this store has no validity column (another version adds it): --in-force says so
+    if "validity" not in {r[1] for r in gen_db.execute("PRAGMA table_info(documents)")}:
+        with pytest.raises(search.FilterError, match="no validity column"):
+            search.search(gen_db, "的", in_force=True)
 
 
-def test_ranked_results_put_a_heading_match_first(tmp_path):
-    store = Store(tmp_path / "r.sqlite")
-    store.upsert_document(
-        make_doc(1, title="关于甲的通知", articles=[(None, "其他内容提到氢能一次。" * 3), ("氢能", "发展规划。")])
-    )
-    hits = search.search(store.db, "氢能")
-    assert [h.field for h in hits][0] == "heading"
-    assert all(h.rank is not None for h in hits)
+def test_in_force_leaves_out_repealed_and_expired(tmp_path):
+    store = Store(tmp_path / "v.sqlite")
+    for n in range(4):
+        store.upsert_document(make_doc(n, title=f"关于氢能的通知{n}"))
+    db = store.db
+    if "validity" not in {r[1] for r in db.execute("PRAGMA table_info(documents)")}:
+        db.execute("ALTER TABLE documents ADD COLUMN validity TEXT")
+    for n, v in enumerate(("in_force", "repealed", "expired", None)):
+        db.execute("UPDATE documents SET validity = ? WHERE id = ?", [v, f"test-{n}"])
+    assert found(db, "氢能", in_force=True) == {"test-0", "test-3"}
+    results = search.run(db, "氢能", facets=True)
+    assert dict(results.facets["validity"]) == {"in_force": 1, "repealed": 1, "expired": 1}
+    assert {h.validity for h in results.hits} == {"in_force", "repealed", "expired", None}
     store.close()
+
+
+def test_ranking_title_then_heading_then_bm25(tmp_path):
+    store = Store(tmp_path / "r.sqlite")
+    store.upsert_document(make_doc(1, title="关于甲的通知", articles=[(None, "提到氢能一次。" * 3)]))
+    store.upsert_document(make_doc(2, title="关于乙的通知", articles=[(None, "其他内容。"), ("氢能", "发展规划。")]))
+    store.upsert_document(make_doc(3, title="关于氢能产业的通知", articles=[(None, "无关。")]))
+    store.upsert_document(make_doc(4, title="关于丙的通知", articles=[(None, "氢能。氢能。氢能。氢能。氢能。")]))
+    hits = search.search(store.db, "氢能")
+    assert [h.document_id for h in hits][:2] == ["test-3", "test-2"]
+    assert [h.tier for h in hits] == ["title", "heading", "text", "text"]
+    assert hits[2].rank <= hits[3].rank  # bm25: lower is better
+    assert hits[1].articles[0].field == "heading"
+    store.close()
+
+
+def test_paging_and_limit_cut_the_same_order(gen_db):
+    every = [h.document_id for h in search.search(gen_db, "的", limit=None)]
+    assert [h.document_id for h in search.search(gen_db, "的", limit=5)] == every[:5]
+    assert [h.document_id for h in search.search(gen_db, "的", limit=5, offset=5)] == every[5:10]
+    r = search.run(gen_db, "的", limit=5, offset=5)
+    assert r.total == len(every) and r.offset == 5
+
+
+def test_articles_shown_are_the_best_of_the_document(gen_db):
+    q = "的 和"
+    full = search.search(gen_db, q, limit=None, articles=None)
+    short = search.search(gen_db, q, limit=None)
+    for f, s in zip(full, short):
+        assert s.articles == f.articles[: search.ARTICLES_SHOWN]
+        assert [a.terms for a in f.articles] == sorted((a.terms for a in f.articles), reverse=True)
 
 
 # ----------------------------------------------------------------------------- upkeep
@@ -305,17 +372,17 @@ def test_index_follows_updates_and_rebuild_agrees(tmp_path):
     db = store.db
     store.upsert_document(make_doc(1, title="关于煤电的通知", articles=[(None, "推进煤电升级。"), (None, "光伏。")]))
     store.upsert_document(make_doc(2, title="关于光伏的通知", articles=[(None, "光伏治理。")]))
-    assert found(db, "煤电") == {("test-1", 0)}
+    assert found_articles(db, "煤电") == {("test-1", 0)}
     # the same document, rewritten: 煤电 gone, 氢能 arrives, one article fewer
     store.upsert_document(make_doc(1, title="关于氢能的通知", articles=[(None, "推进氢能。")]))
-    assert found(db, "煤电") == set() == search.scan(db, "煤电")
-    assert found(db, "氢能") == {("test-1", 0)}
-    assert found(db, "光伏") == {("test-2", 0)}
+    assert found(db, "煤电") == set() == scan(db, "煤电")
+    assert found_articles(db, "氢能") == {("test-1", 0)}
+    assert found(db, "光伏") == {"test-2"}
     rows = db.execute(f"SELECT count(*) FROM {search.ROWS_TABLE}").fetchone()[0]
     assert rows == 2 + 2  # two documents, two articles: nothing left of the old version
-    before = {q: found(db, q) for q in ("氢", "光伏", "通知", "推进氢能。")}
+    before = {q: found_articles(db, q) for q in ("氢", "光伏", "通知", "推进氢能。")}
     assert search.rebuild(db) == 2
-    assert {q: found(db, q) for q in before} == before
+    assert {q: found_articles(db, q) for q in before} == before
     # a removed document leaves the index on the next index_document
     db.execute("DELETE FROM articles WHERE document_id = 'test-2'")
     db.execute("DELETE FROM issuers WHERE document_id = 'test-2'")
@@ -334,7 +401,7 @@ def test_missing_index_is_one_clear_error(tmp_path):
     db["documents"].insert(row, pk="id", columns={"doc_number": str, "publish_date": str, "category": str})
     with pytest.raises(RuntimeError, match="no search index"):
         search.search(db, "煤电")
-    db["articles"].create({"document_id": str, "seq": int, "label": str, "heading": str, "text": str})
+    db["articles"].create({"document_id": str, "seq": int, "level": int, "label": str, "heading": str, "text": str})
     search.rebuild(db)
     assert [h.document_id for h in search.search(db, "煤电")] == ["x"]
 
@@ -345,9 +412,9 @@ def test_chars_encoding_is_one_token_per_character():
     assert search.trigram_expression('煤"电') == '"煤""电"'
 
 
-@pytest.mark.parametrize("query", ["光伏", "煤电", "绿色低碳", "AND", "的和"])
-def test_limited_results_are_the_best_of_all(gen_db, query):
-    every = search.search(gen_db, query, limit=None)
-    assert every and all(h.rank is not None for h in every)
-    top = search.search(gen_db, query, limit=5)
-    assert [h.rank for h in top] == sorted(h.rank for h in every)[:5]
+def test_snippets_mark_every_shown_term_and_html_stays_text(gen_db):
+    for h in search.search(gen_db, "煤电 光伏", limit=None):
+        marked = h.snippet.count("<mark>")
+        assert marked >= 1
+    parts = search.highlight("<b>煤电</b>与光伏", ["煤电", "光伏"])
+    assert parts == [("<b>", False), ("煤电", True), ("</b>与", False), ("光伏", True)]

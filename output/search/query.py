@@ -1,0 +1,420 @@
+"""Running a search: the query's tree (`output.search.syntax`) → the documents that match, ranked,
+each with its best articles and highlighted snippets (`run`, `search`).
+
+What a match is. A document matches when the query holds for it, a term being present when it
+is a substring of the title, the body text or one attachment's text (the unit a researcher
+cites). Under the document, its articles that hold a term of the query are listed, the best
+first: those with more of the query's terms, then those with a term in their heading. Excluded
+terms (``-煤电``) exclude the document, wherever in it they stand.
+
+Plan. Each term is looked up once in the documents' full-text index (`index.term_expression`:
+trigram for 3 characters and more, the one-character index below), giving the set of document
+rowids that hold it; the tree is evaluated over those sets (AND: intersection, smallest first;
+OR: union; NOT: difference), then the filters (one SQL pass over ``documents``) cut it. Only the
+page of documents shown is read from the source tables.
+
+Ranking:
+* a term in the title first, then a term in an article's heading (`TIERS`);
+* then the sum of the terms' FTS5 ``bm25`` (the title weighing `TITLE_WEIGHT` times the text);
+  a term found in more than `RANK_ALL_MAX` documents adds nothing: its inverse document
+  frequency is low, and bm25 over that many rows costs more than it tells;
+* then newest stored first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from output.search import index
+from output.search.syntax import And, Node, Not, Or, Term, parse_query, positive_terms
+
+# A term in more documents than this is not ranked by bm25 (see the module docstring).
+RANK_ALL_MAX = 2000
+# bm25 weight of a title match relative to a match in the body or an attachment.
+TITLE_WEIGHT = 5.0
+# Ranking tiers, best first: where a document holds one of the query's terms.
+TIERS = ("title", "heading", "text")
+# Characters of text shown before the first term of a snippet, and in all.
+SNIPPET_BEFORE = 30
+SNIPPET_LENGTH = 110
+# Marks around a term in a snippet (the CLI shows them as 【】, the web page as <mark>).
+SNIPPET_MARK = ("<mark>", "</mark>")
+# Articles shown under each document by default.
+ARTICLES_SHOWN = 3
+# validity values --in-force leaves out (documents.validity, see CONTRACT.md).
+OUT_OF_FORCE = ("repealed", "expired")
+# A date filter: a year, a month or a day, ISO.
+_DATE_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+
+
+class FilterError(ValueError):
+    """A filter cannot be applied; the message says why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the documents must also be. Strings compare exactly, as stored."""
+
+    category: str | None = None  # the site's column: 通知
+    year: int | str | None = None  # of the publish date
+    issuer: str | None = None  # an issuing agency as signed: 国家能源局
+    since: str | None = None  # publish date on or after (2024, 2024-05, 2024-05-06)
+    until: str | None = None  # publish date on or before, same forms
+    in_force: bool = False  # leave out documents whose validity is repealed or expired
+    validity: str | None = None  # exactly this validity (the web page's facet)
+
+    def active(self) -> bool:
+        return any(v not in (None, False) for v in asdict(self).values())
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    seq: int
+    level: int | None
+    label: str | None  # as printed: （三）, 第五条
+    heading: str | None
+    field: str  # "heading" or "text": where its first term is
+    snippet: str  # the terms wrapped in SNIPPET_MARK
+    terms: int  # how many of the query's terms it holds
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    document_id: str
+    title: str | None
+    doc_number: str | None
+    publish_date: str | None
+    category: str | None
+    validity: str | None  # None when the database has no validity column
+    field: str  # "title", "body" or "attachments": where its first term is
+    snippet: str  # from the body (or the attachment, or the title) holding a term
+    tier: str  # one of TIERS
+    rank: float | None  # summed bm25, lower is better; None when no term was ranked
+    article_count: int  # articles holding a term
+    articles: tuple[ArticleHit, ...] = ()  # the best of them
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    total: int  # documents that match
+    offset: int
+    hits: tuple[DocumentHit, ...]
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- highlight
+
+
+def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_term) parts, every occurrence of a term marked, longest first."""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not text or not terms:
+        return [(text or "", False)]
+    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    parts, at = [], 0
+    for m in pattern.finditer(text):
+        if m.start() > at:
+            parts.append((text[at : m.start()], False))
+        parts.append((m.group(), True))
+        at = m.end()
+    if at < len(text):
+        parts.append((text[at:], False))
+    return parts
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """A window of `text` around its first term, every term in it wrapped in SNIPPET_MARK."""
+    found = [i for i in (text.find(t) for t in terms if t) if i >= 0]
+    at = min(found) if found else 0
+    start = max(0, at - SNIPPET_BEFORE)
+    end = min(len(text), start + SNIPPET_LENGTH)
+    longest = max((len(t) for t in terms), default=0)
+    window = text[start : min(len(text), end + longest)]  # a term at the edge stays whole
+    marked = "".join(
+        f"{SNIPPET_MARK[0]}{piece}{SNIPPET_MARK[1]}" if is_term else piece
+        for piece, is_term in highlight(window, terms)
+    )
+    return (("…" if start > 0 else "") + marked + ("…" if start + len(window) < len(text) else "")).replace(
+        "\n", " "
+    )
+
+
+# ---------------------------------------------------------------------------- plan
+
+
+class _Lookup:
+    """The rowids (and bm25) of the documents holding each term, each term looked up once."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.rows: dict[str, set[int]] = {}
+        self.scores: dict[str, dict[int, float]] = {}
+
+    def _fts(self, term: str) -> tuple[str, str]:
+        short, expr = index.term_expression(term)
+        return (index.DOCS_CHARS if short else index.DOCS_TRIGRAM), expr
+
+    def documents(self, term: str) -> set[int]:
+        if term not in self.rows:
+            fts, expr = self._fts(term)
+            self.rows[term] = {r for (r,) in self.db.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ?", [expr])}
+        return self.rows[term]
+
+    def bm25(self, term: str) -> dict[int, float]:
+        if term not in self.scores:
+            if len(self.documents(term)) > RANK_ALL_MAX:
+                self.scores[term] = {}
+            else:
+                fts, expr = self._fts(term)
+                sql = f"SELECT rowid, bm25([{fts}], {TITLE_WEIGHT}, 1.0, 1.0) FROM [{fts}] WHERE [{fts}] MATCH ?"
+                self.scores[term] = dict(self.db.execute(sql, [expr]).fetchall())
+        return self.scores[term]
+
+    def in_column(self, kind: str, column: str, term: str) -> set[int]:
+        """Document rowids with `term` in `column` of their own row (kind "document") or of an article."""
+        short, expr = index.term_expression(term)
+        trigram, chars = index.FTS_BY_KIND[kind]
+        fts = chars if short else trigram
+        match = f"{column} : {expr}"
+        if kind == "document":
+            return {r for (r,) in self.db.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ?", [match])}
+        sql = (
+            f"SELECT DISTINCT d.rowid FROM [{fts}] f JOIN articles a ON a.rowid = f.rowid "
+            f"JOIN documents d ON d.id = a.document_id WHERE [{fts}] MATCH ?"
+        )
+        return {r for (r,) in self.db.execute(sql, [match])}
+
+
+def evaluate(node: Node, lookup: _Lookup) -> set[int]:
+    """The rowids of the documents the tree holds for."""
+    if isinstance(node, Term):
+        return lookup.documents(node.text)
+    if isinstance(node, Or):
+        out: set[int] = set()
+        for child in node.children:
+            out |= evaluate(child, lookup)
+        return out
+    if isinstance(node, And):
+        wanted = sorted((evaluate(c, lookup) for c in node.children if not isinstance(c, Not)), key=len)
+        out = set(wanted[0]).intersection(*wanted[1:])
+        for child in node.children:
+            if isinstance(child, Not) and out:
+                out -= evaluate(child.child, lookup)
+        return out
+    raise TypeError(f"a lone exclusion cannot be evaluated: {node!r}")  # the parser never builds one
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info([{table}])")}
+
+
+def _filter_sql(db: sqlite_utils.Database, f: Filters) -> tuple[str, list]:
+    where, params = [], []
+    if f.category is not None:
+        where.append("d.category = ?")
+        params.append(f.category)
+    if f.year is not None:
+        where.append("substr(d.publish_date, 1, 4) = ?")
+        params.append(str(f.year))
+    if f.issuer is not None:
+        where.append("EXISTS (SELECT 1 FROM issuers i WHERE i.document_id = d.id AND i.name = ?)")
+        params.append(f.issuer)
+    for name, value, op in (("since", f.since, ">="), ("until", f.until, "<=")):
+        if value is None:
+            continue
+        if not _DATE_RE.fullmatch(str(value)):
+            raise FilterError(f"--{name} {value}: write a date as 2024, 2024-05 or 2024-05-06")
+        where.append(f"substr(d.publish_date, 1, {len(str(value))}) {op} ?")
+        params.append(str(value))
+    if f.in_force or f.validity is not None:
+        if "validity" not in _columns(db, "documents"):
+            raise FilterError(
+                "this database has no validity column yet: --in-force needs a database built by a "
+                "version that records validity (ndrc-policy reparse brings it up to date)"
+            )
+        if f.in_force:
+            where.append(f"coalesce(d.validity, '') NOT IN ({', '.join('?' * len(OUT_OF_FORCE))})")
+            params.extend(OUT_OF_FORCE)
+        if f.validity is not None:
+            where.append("d.validity = ?")
+            params.append(f.validity)
+    return " AND ".join(where), params
+
+
+def _allowed(db: sqlite_utils.Database, f: Filters) -> set[int] | None:
+    if not f.active():
+        return None
+    where, params = _filter_sql(db, f)
+    return {r for (r,) in db.execute(f"SELECT d.rowid FROM documents d WHERE {where}", params)}
+
+
+def _rank(matched: set[int], terms: list[str], lookup: _Lookup) -> list[tuple[int, int, float | None]]:
+    """(rowid, tier, bm25) of every matching document, best first."""
+    in_title: set[int] = set()
+    in_heading: set[int] = set()
+    scores: dict[int, float] = {}
+    for term in terms:
+        in_title |= lookup.in_column("document", "title", term) & matched
+        in_heading |= lookup.in_column("article", "heading", term) & matched
+        for rowid, score in lookup.bm25(term).items():
+            if rowid in matched:
+                scores[rowid] = scores.get(rowid, 0.0) + score
+    ranked = [
+        (r, 0 if r in in_title else 1 if r in in_heading else 2, scores.get(r)) for r in matched
+    ]
+    ranked.sort(key=lambda x: (x[1], x[2] if x[2] is not None else 0.0, -x[0]))
+    return ranked
+
+
+# ---------------------------------------------------------------------------- run
+
+
+def _ids_param(rowids: Iterable[int]) -> str:
+    return json.dumps(sorted(rowids))
+
+
+def _article_hits(rows: list[tuple], terms: list[str]) -> list[ArticleHit]:
+    hits = []
+    for seq, level, label, heading, text in rows:
+        heading, text = heading or "", text or ""
+        held = [t for t in terms if t in heading or t in text]
+        if not held:
+            continue
+        in_heading = any(t in heading for t in held)
+        source = text if any(t in text for t in held) else heading
+        hits.append(
+            ArticleHit(seq, level, label, heading or None, "heading" if in_heading else "text", snippet(source, held), len(held))
+        )
+    hits.sort(key=lambda h: (-h.terms, h.field != "heading", h.seq))
+    return hits
+
+
+def _document_hits(
+    db: sqlite_utils.Database, page: list[tuple[int, int, float | None]], terms: list[str], articles: int | None
+) -> list[DocumentHit]:
+    if not page:
+        return []
+    with_validity = "validity" in _columns(db, "documents")
+    validity = "d.validity" if with_validity else "NULL"
+    ids = _ids_param(r for r, _, _ in page)
+    docs = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT d.rowid, d.id, d.title, d.doc_number, d.publish_date, d.category, d.body_text, "
+            f"{validity} FROM documents d WHERE d.rowid IN (SELECT value FROM json_each(?))",
+            [ids],
+        )
+    }
+    doc_ids = [docs[r][0] for r, _, _ in page if r in docs]
+    arts: dict[str, list[tuple]] = {}
+    if index.table_exists(db, "articles"):
+        for row in db.execute(
+            "SELECT document_id, seq, level, label, heading, text FROM articles "
+            "WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, seq",
+            [json.dumps(doc_ids)],
+        ):
+            arts.setdefault(row[0], []).append(row[1:])
+    with_attachments = index.table_exists(db, "attachments")
+    out = []
+    for rowid, tier, rank in page:
+        if rowid not in docs:  # gone since the index was read
+            continue
+        doc_id, title, number, published, category, body, valid = docs[rowid]
+        title, body = title or "", body or ""
+        texts = [("title", title), ("body", body)]
+        if with_attachments:
+            texts += [("attachments", t) for t in index.joined_attachment_texts(db, doc_id).split(index.ATTACHMENT_SEPARATOR) if t]
+        holding = [(name, text) for name, text in texts if any(t in text for t in terms)]
+        where = holding[0][0] if holding else "body"
+        source = next((text for name, text in holding if name != "title"), title)
+        art_hits = _article_hits(arts.get(doc_id, []), terms)
+        shown = art_hits if articles is None else art_hits[:articles]
+        out.append(
+            DocumentHit(
+                doc_id, title or None, number, published, category, valid, where, snippet(source, terms),
+                TIERS[tier], rank, len(art_hits), tuple(shown),
+            )
+        )
+    return out
+
+
+def _facets(db: sqlite_utils.Database, matched: set[int]) -> dict[str, list[tuple[Any, int]]]:
+    ids = _ids_param(matched)
+    inside = "d.rowid IN (SELECT value FROM json_each(:ids))"
+    queries = {
+        "category": f"SELECT d.category, count(*) FROM documents d WHERE {inside} GROUP BY 1 ORDER BY 2 DESC, 1",
+        "year": f"SELECT substr(d.publish_date, 1, 4), count(*) FROM documents d WHERE {inside} "
+        "GROUP BY 1 ORDER BY 1 DESC",
+        "issuer": f"SELECT i.name, count(DISTINCT d.id) FROM documents d JOIN issuers i ON i.document_id = d.id "
+        f"WHERE {inside} GROUP BY 1 ORDER BY 2 DESC, 1",
+    }
+    if "validity" in _columns(db, "documents"):
+        queries["validity"] = f"SELECT d.validity, count(*) FROM documents d WHERE {inside} GROUP BY 1 ORDER BY 2 DESC, 1"
+    return {
+        name: [(v, n) for v, n in db.execute(sql, {"ids": ids}) if v is not None]
+        for name, sql in queries.items()
+    }
+
+
+def run(
+    db: sqlite_utils.Database,
+    query: str,
+    *,
+    limit: int | None = 20,
+    offset: int = 0,
+    articles: int | None = ARTICLES_SHOWN,
+    filters: Filters = Filters(),
+    facets: bool = False,
+) -> Results:
+    """The documents matching `query` (see `output.search.syntax`), best first.
+
+    `limit=None` returns every match; `articles=None` lists every matching article of each.
+    Raises `QueryError` / `FilterError` (one-line messages for the user) and RuntimeError when
+    the database has no search index.
+    """
+    node = parse_query(query)
+    if not index.table_exists(db, index.DOCS_TRIGRAM):
+        raise RuntimeError("the database has no search index: run output.search.rebuild(db)")
+    allowed = _allowed(db, filters)
+    lookup = _Lookup(db)
+    matched = evaluate(node, lookup)
+    if allowed is not None:
+        matched &= allowed
+    terms = positive_terms(node)
+    ranked = _rank(matched, terms, lookup)
+    page = ranked[offset:] if limit is None else ranked[offset : offset + max(0, limit)]
+    return Results(
+        query=query,
+        total=len(matched),
+        offset=offset,
+        hits=tuple(_document_hits(db, page, terms, articles)),
+        facets=_facets(db, matched) if facets else {},
+    )
+
+
+def search(
+    db: sqlite_utils.Database,
+    query: str,
+    *,
+    limit: int | None = 20,
+    offset: int = 0,
+    articles: int | None = ARTICLES_SHOWN,
+    category: str | None = None,
+    year: int | str | None = None,
+    issuer: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    in_force: bool = False,
+) -> list[DocumentHit]:
+    """The documents matching `query`, best first, each with its best articles (see `run`)."""
+    filters = Filters(category=category, year=year, issuer=issuer, since=since, until=until, in_force=in_force)
+    return list(run(db, query, limit=limit, offset=offset, articles=articles, filters=filters).hits)
