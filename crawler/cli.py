@@ -239,36 +239,57 @@ def _manifest_line(manifest) -> str:
     return str(counts if counts is not None else manifest)
 
 
-@main.command()
-@click.argument("query")
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Documents to show.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Documents to skip.")
 @click.option("--category", default=None, help="Only this column, e.g. 通知.")
 @click.option("--year", type=int, default=None, help="Only documents published this year.")
-@click.option("--issuer", default=None, help="Only documents signed by this agency, e.g. 交通运输部.")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines for programs instead of a table.")
+@click.option("--issuer", default=None, help="Only documents signed by this agency, e.g. 国家能源局.")
+@click.option("--since", default=None, help="Published on or after: 2024, 2024-05 or 2024-05-06.")
+@click.option("--until", default=None, help="Published on or before, same forms.")
+@click.option("--in-force", is_flag=True, help="Leave out documents repealed or expired.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines for programs: one document a line.")
 @one_line_errors
-def search(query, db_path, limit, category, year, issuer, as_json):
-    """Full-text search over documents and articles; Chinese terms of any length.
+def search(query, db_path, limit, offset, category, year, issuer, since, until, in_force, as_json):
+    """Full-text search over documents and their articles; terms of any length.
+
+    \b
+    Query syntax (quote the whole query in the shell):
+      绿色 发展          documents with every term (space, 、 or full-width space)
+      绿色 OR 碳         either term
+      "绿色发展"         the exact string
+      绿色 -煤电         without a term
+      (绿色 OR 低碳) 发展  groups
+      发改财金规〔2022〕1368号   a 文号, in any brackets: [2022] (2022) too
 
     \b
     Examples:
-      ndrc-policy search 煤电
-      ndrc-policy search 碳达峰 --year 2022 --json | jq .title
+      ndrc-policy search "绿色 低碳" --db data/demo.sqlite
+      ndrc-policy search "碳达峰 OR 碳中和" --since 2023
+      ndrc-policy search 煤电 --issuer 国家能源局 --json | jq .title
     """
-    if not query.strip():
-        raise Failure("the query is empty")
+    from output.search import FilterError, Filters, QueryError, run
+
+    unknown = [q for q in query if q.startswith("--")]
+    if unknown:
+        raise Failure(f"no such option: {unknown[0]} (see ndrc-policy search --help)")
     import sqlite_utils
 
-    from output.search import format_table, search as run_search
+    from crawler.search_table import format_table
 
     db = sqlite_utils.Database(_existing_db(db_path))
-    hits = run_search(db, query, limit=limit, category=category, year=year, issuer=issuer)
+    filters = Filters(category=category, year=year, issuer=issuer, since=since, until=until, in_force=in_force)
+    try:
+        results = run(db, " ".join(query), limit=limit, offset=offset, filters=filters)
+    except (QueryError, FilterError) as err:
+        raise Failure(str(err)) from None
     if as_json:
-        for hit in hits:
+        for hit in results.hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
     else:
-        click.echo(format_table(hits))
+        click.echo(format_table(results))
 
 
 @main.command()

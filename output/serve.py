@@ -1,11 +1,11 @@
 """Datasette for researchers: `make_datasette(db_path)` builds the instance, `serve(db_path, port)`
 runs it on 127.0.0.1.
 
-Metadata, facets, table search and canned queries come from ``output/datasette/metadata.json``;
-its ``databases`` entry is written for the database name ``ndrc`` and renamed here to the name
-Datasette gives the file (its stem). The canned query ``search`` is the SQL form of
-`output.search` (`output.search.datasette_search_sql`), so Chinese terms of one and two
-characters work where the table search box (trigram) needs three.
+Metadata, facets and canned queries come from ``output/datasette/metadata.json``; its
+``databases`` entry is written for the database name ``ndrc`` and renamed here to the name
+Datasette gives the file (its stem). The pages ``/doc/{id}`` and ``/search`` and the table
+views' defaults come from the plugin `output.web`, registered here; a ``validity`` facet is
+added when the database has that column.
 """
 
 from __future__ import annotations
@@ -17,18 +17,26 @@ from typing import Any
 import sqlite_utils
 from datasette.app import Datasette
 
-from output import citations, search
+from output import citations, search, web
 
 METADATA_PATH = Path(__file__).resolve().parent / "datasette" / "metadata.json"
 # The database name metadata.json is written for.
 METADATA_DB_NAME = "ndrc"
-# Datasette settings: room for a bm25 ranking of a one-character term over a large corpus, and
-# long Chinese texts shown whole in table cells.
-SETTINGS = {"sql_time_limit_ms": 5000, "truncate_cells_html": 0, "default_page_size": 50}
+# Datasette settings: room for a search of a common character over a large corpus; table cells
+# cut at 120 characters (a body_text shown whole made one row taller than the screen: the
+# document's page shows it whole).
+SETTINGS = {
+    "sql_time_limit_ms": 5000,
+    "truncate_cells_html": 120,
+    "default_page_size": 50,
+    "suggest_facets": False,  # it suggested first_seen, addressees, …: the metadata names the useful ones
+}
+# The plugin's name in Datasette's plugin manager.
+PLUGIN_NAME = "ndrc-policy-web"
 
 
-def load_metadata(db_name: str = METADATA_DB_NAME) -> dict[str, Any]:
-    """metadata.json with its database entry under `db_name`."""
+def load_metadata(db_name: str = METADATA_DB_NAME, columns: set[str] | None = None) -> dict[str, Any]:
+    """metadata.json with its database entry under `db_name`; `columns` of documents add facets."""
     meta = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
     databases = meta.get("databases", {})
     if METADATA_DB_NAME in databases and db_name != METADATA_DB_NAME:
@@ -36,7 +44,17 @@ def load_metadata(db_name: str = METADATA_DB_NAME) -> dict[str, Any]:
         meta["description_html"] = meta.get("description_html", "").replace(
             f"/{METADATA_DB_NAME}/", f"/{db_name}/"
         )
+    if columns and "validity" in columns:
+        databases[db_name]["tables"]["documents"]["facets"].append("validity")
     return meta
+
+
+def register_plugin() -> None:
+    """Make the web UI's plugin (`output.web`) part of every Datasette this process builds."""
+    from datasette.plugins import pm
+
+    if not pm.is_registered(web):
+        pm.register(web, name=PLUGIN_NAME)
 
 
 def _ensure_tables(db_path: Path) -> None:
@@ -58,9 +76,15 @@ def make_datasette(db_path: str | Path) -> Datasette:
     if not path.is_file():
         raise FileNotFoundError(f"no database at {path}")
     _ensure_tables(path)
+    register_plugin()
+    db = sqlite_utils.Database(path)
+    try:
+        columns = {c.name for c in db["documents"].columns} if db["documents"].exists() else set()
+    finally:
+        db.close()
     return Datasette(
         files=[str(path)],
-        metadata=load_metadata(path.stem),
+        metadata=load_metadata(path.stem, columns),
         settings=SETTINGS,
     )
 

@@ -1,28 +1,17 @@
-"""Datasette for researchers (output/serve.py, output/datasette/metadata.json): pages and JSON
-answer with Chinese results, for short terms too; facets; canned queries; a headless browser
-renders a served search."""
+"""Datasette for researchers (output/serve.py, output/datasette/metadata.json): metadata,
+facets, canned queries. The web UI's own pages are tested in test_web.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
-import socket
-import subprocess
-import threading
-import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from output import search
 from output.db import Store
 from output.serve import METADATA_PATH, load_metadata, make_datasette
 from test_search import make_doc, real_documents
-
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
@@ -66,44 +55,12 @@ def get_html(ds, path):
     return response.text
 
 
-def test_metadata_json_search_query_is_the_module_sql():
+def test_metadata_names_the_source_and_follows_the_database_name():
     meta = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
-    assert meta["databases"]["ndrc"]["queries"]["search"]["sql"] == search.datasette_search_sql()
     assert "www.ndrc.gov.cn" in meta["source"] and "国家发展和改革委员会" in meta["source"]
     assert "other" in load_metadata("other")["databases"]
-
-
-@pytest.mark.parametrize(
-    "term, expected",
-    [("煤", "（十四）"), ("煤电", "（十四）"), ("碳达峰", None), ("一带一路", "（十九）"), ("郑栅洁", None)],
-)
-def test_search_query_answers_every_length_like_the_module(ds, db_path, term, expected):
-    rows = get_json(ds, f"/ndrc/search.json?q={quote(term)}&_shape=array")
-    import sqlite_utils
-
-    db = sqlite_utils.Database(db_path)
-    want = search.scan(db, term)
-    got = {(r["document_id"], None if r["kind"] == "document" else r["label"]) for r in rows}
-    labels = dict(
-        ((d, s), lbl)
-        for d, s, lbl in db.execute("SELECT document_id, seq, label FROM articles")
-    )
-    assert got == {(d, None if s is None else labels[(d, s)]) for d, s in want}
-    if expected:
-        assert any(r["label"] == expected and f"【{term}】" in r["snippet"] for r in rows)
-    db.close()
-
-
-def test_search_query_takes_syntax_characters_and_blank_input(ds):
-    for term in ['"', "AND", "(", " ", "NEAR(煤电"]:
-        assert isinstance(get_json(ds, f"/ndrc/search.json?q={quote(term)}&_shape=array"), list)
-
-
-def test_table_search_box_uses_trigram_index(ds):
-    rows = get_json(ds, f"/ndrc/documents.json?_search={quote('一带一路')}&_shape=array")
-    assert {r["id"] for r in rows} == {"ndrc-1320629"}
-    arts = get_json(ds, f"/ndrc/articles.json?_search={quote('绿色丝绸之路')}&_shape=array")
-    assert arts and all("绿色丝绸之路" in (r["text"] or "") + (r["heading"] or "") for r in arts)
+    assert "search" not in meta["databases"]["ndrc"]["queries"]  # /search replaced the SQL one
+    assert "validity" in load_metadata("ndrc", {"id", "validity"})["databases"]["ndrc"]["tables"]["documents"]["facets"]
 
 
 def test_facets_category_year_issuer(ds):
@@ -129,58 +86,6 @@ def test_canned_queries(ds):
     assert [r["id"] for r in by] == ["ndrc-1320629"]
 
 
-def test_html_pages_show_chinese_results(ds):
-    html = get_html(ds, f"/ndrc/search?q={quote('煤电')}")
-    assert "【煤电】" in html and "发改开放〔2022〕408号" in html
+def test_home_page_names_the_source_and_links_search(ds):
     home = get_html(ds, "/")
-    assert "国家发展和改革委员会" in home
-
-
-# ----------------------------------------------------------------------------- browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def served(ds):
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(ds.app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("Datasette did not start on 127.0.0.1")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
-def _chromium(args, tmp_path) -> subprocess.CompletedProcess:
-    profile = tmp_path / "profile"
-    base = [
-        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-    ]
-    return subprocess.run(base + args, capture_output=True, text=True, timeout=120)
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)")
-def test_browser_renders_a_chinese_search(served, tmp_path):
-    url = f"{served}/ndrc/search?q={quote('煤电')}"
-    shot = tmp_path / "search.png"
-    _chromium([f"--screenshot={shot}", "--window-size=1200,2000", url], tmp_path)
-    assert shot.exists() and shot.stat().st_size > 20_000  # a rendered page, not a blank canvas
-    dom = _chromium(["--dump-dom", url], tmp_path).stdout
-    rows = re.findall(r"<tr>.*?</tr>", dom, flags=re.S)
-    matching = [r for r in rows if "【煤电】" in r]
-    assert len(matching) == 1
-    assert "（十四）" in matching[0] and "ndrc-1320629" in matching[0]
+    assert "国家发展和改革委员会" in home and 'href="/search"' in home

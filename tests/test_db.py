@@ -551,7 +551,8 @@ def test_group_commit_keeps_writes_whole_and_shows_them_to_others_only_once_comm
 def found_in_index(store, title):
     from output.search import search
 
-    return {h.document_id for h in search(store.db, title, limit=None) if h.title == title}
+    exact = '"' + title.replace('"', '""') + '"'
+    return {h.document_id for h in search(store.db, exact, limit=None) if h.title == title}
 
 
 def test_opening_the_store_to_read_does_not_wait_for_a_writer(db_path, monkeypatch):

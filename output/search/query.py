@@ -91,8 +91,8 @@ class DocumentHit:
     publish_date: str | None
     category: str | None
     validity: str | None  # None when the database has no validity column
-    field: str  # "title", "body" or "attachments": where its first term is
-    snippet: str  # from the body (or the attachment, or the title) holding a term
+    field: str  # where the snippet is from: "body", "attachments", or "title" when only it holds a term
+    snippet: str  # from the body (or an attachment, or the title) holding a term
     tier: str  # one of TIERS
     rank: float | None  # summed bm25, lower is better; None when no term was ranked
     article_count: int  # articles holding a term
@@ -334,8 +334,7 @@ def _document_hits(
         if with_attachments:
             texts += [("attachments", t) for t in index.joined_attachment_texts(db, doc_id).split(index.ATTACHMENT_SEPARATOR) if t]
         holding = [(name, text) for name, text in texts if any(t in text for t in terms)]
-        where = holding[0][0] if holding else "body"
-        source = next((text for name, text in holding if name != "title"), title)
+        where, source = next(((n, t) for n, t in holding if n != "title"), ("title", title))
         art_hits = _article_hits(arts.get(doc_id, []), terms)
         shown = art_hits if articles is None else art_hits[:articles]
         out.append(
