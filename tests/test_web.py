@@ -254,7 +254,9 @@ def browser(tmp_path):
 
 
 def _shoot(driver, name: str) -> Path:
+    """The first screen as `name`-top.png, the whole page as `name`.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / name.replace(".png", "-top.png")))
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, min(max(900, height + 120), 6000))
     path = SCREENSHOTS / name

@@ -14,6 +14,7 @@ from output.search.index import (
     ARTICLES_TRIGRAM,
     ATTACHMENT_SEPARATOR,
     DOCS_CHARS,
+    DOCS_GRAMS,
     DOCS_TRIGRAM,
     ROWS_TABLE,
     TRIGRAM_MIN,
@@ -41,7 +42,7 @@ from output.search.query import (
 from output.search.syntax import QueryError, parse_query
 
 __all__ = [
-    "ARTICLES_CHARS", "ARTICLES_TRIGRAM", "ATTACHMENT_SEPARATOR", "DOCS_CHARS", "DOCS_TRIGRAM",
+    "ARTICLES_CHARS", "ARTICLES_TRIGRAM", "ATTACHMENT_SEPARATOR", "DOCS_CHARS", "DOCS_GRAMS", "DOCS_TRIGRAM",
     "ROWS_TABLE", "TRIGRAM_MIN", "chars_expression", "encode_chars", "index_document",
     "index_documents", "install", "installed", "rebuild", "trigram_expression",
     "ARTICLES_SHOWN", "SNIPPET_MARK", "ArticleHit", "DocumentHit", "FilterError", "Filters",

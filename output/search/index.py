@@ -38,6 +38,7 @@ DOCS_TRIGRAM = "search_documents_trigram"
 ARTICLES_TRIGRAM = "search_articles_trigram"
 DOCS_CHARS = "search_documents_chars"
 ARTICLES_CHARS = "search_articles_chars"
+DOCS_GRAMS = "search_documents_grams"
 ROWS_TABLE = "search_rows"
 
 # Shortest query the trigram index can answer; shorter ones use the one-character index.
@@ -59,6 +60,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS [{DOCS_CHARS}] USING fts5(
     title, body, attachments, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS [{ARTICLES_CHARS}] USING fts5(
     heading, text, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS [{DOCS_GRAMS}] USING fts5(
+    grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0);
 CREATE TABLE IF NOT EXISTS [{ROWS_TABLE}] (
     kind TEXT NOT NULL,          -- 'document' or 'article'
     fts_rowid INTEGER NOT NULL,  -- rowid in the FTS tables of that kind (= the source rowid)
@@ -69,6 +72,7 @@ CREATE INDEX IF NOT EXISTS [{ROWS_TABLE}_document] ON [{ROWS_TABLE}] (document_i
 """
 
 FTS_BY_KIND = {"document": (DOCS_TRIGRAM, DOCS_CHARS), "article": (ARTICLES_TRIGRAM, ARTICLES_CHARS)}
+ALL_TABLES = (DOCS_TRIGRAM, ARTICLES_TRIGRAM, DOCS_CHARS, ARTICLES_CHARS, DOCS_GRAMS, ROWS_TABLE)
 
 
 # ---------------------------------------------------------------------------- encoding
@@ -102,6 +106,45 @@ def encode_chars(text: str | None) -> str:
     return (text or "").translate(_TOKENS)[:-1]
 
 
+class _GramTable(dict):
+    """code point → its unit in a gram token: a CJK ideograph itself, any other ``x{hex}y``."""
+
+    def __missing__(self, code: int) -> str:
+        unit = self[code] = chr(code) if _is_cjk(code) else f"x{code:x}y"
+        return unit
+
+
+_UNITS = _GramTable()
+# Joins the grams before one translate encodes them all; the NUL becomes the token separator.
+_GRAM_JOIN = "\x00"
+_GRAM_TRANSLATE = _GramTable({0: " "})
+
+
+def _gram_token(gram: str) -> str:
+    return "".join(_UNITS[ord(c)] for c in gram)
+
+
+def gram_tokens(texts: Iterable[str | None]) -> str:
+    """The distinct 1- and 2-character substrings of each text, as gram tokens (one FTS row).
+
+    Tokens are CJK ideographs and ``x{hex}y`` units run together: uniquely decodable, and one
+    unicode61 token each. Bigrams never span two texts (title, body, attachments).
+    """
+    grams: set[str] = set()
+    for text in texts:
+        if text:
+            grams.update(text)
+            grams.update(map(str.__add__, text, text[1:]))
+    odd = {g for g in grams if _GRAM_JOIN in g}  # a NUL in the text: encoded one by one
+    encoded = _GRAM_JOIN.join(grams - odd).translate(_GRAM_TRANSLATE)
+    return " ".join([encoded, *(_gram_token(g) for g in odd)]) if odd else encoded
+
+
+def gram_expression(term: str) -> str:
+    """FTS5 MATCH expression of a 1- or 2-character term in the gram index."""
+    return '"' + _gram_token(term) + '"'
+
+
 def term_expression(term: str) -> tuple[bool, str]:
     """(short, MATCH expression) of one term: the one-character index under `TRIGRAM_MIN`."""
     if len(term) < TRIGRAM_MIN:
@@ -127,7 +170,7 @@ def trigram_expression(query: str) -> str:
 
 def installed(db: sqlite_utils.Database) -> bool:
     """Whether every full-text table is there (read only: no write lock is taken)."""
-    names = {DOCS_TRIGRAM, ARTICLES_TRIGRAM, DOCS_CHARS, ARTICLES_CHARS, ROWS_TABLE}
+    names = set(ALL_TABLES)
     found = {
         name
         for (name,) in db.execute(
@@ -139,10 +182,17 @@ def installed(db: sqlite_utils.Database) -> bool:
 
 def install(db: sqlite_utils.Database) -> None:
     """Create the full-text tables if they are missing (the store calls this when it opens)."""
+    had_grams = table_exists(db, DOCS_GRAMS)
     # statement by statement: executescript() would commit the caller's open transaction
     for statement in _DDL.split(";\n"):
         if statement.strip():
             db.execute(statement)
+    if not had_grams and table_exists(db, DOCS_TRIGRAM) and table_exists(db, "documents"):
+        # a database indexed before the gram index existed: fill it for the documents indexed
+        indexed = [i for (i,) in db.execute(f"SELECT document_id FROM [{ROWS_TABLE}] WHERE kind = 'document'")]
+        with_attachments = table_exists(db, "attachments")
+        for document_id in indexed:
+            _insert_grams(db, document_id, with_attachments)
 
 
 def table_exists(db: sqlite_utils.Database, name: str) -> bool:
@@ -156,7 +206,7 @@ def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
         f"SELECT kind, fts_rowid FROM [{ROWS_TABLE}] WHERE document_id = ?", [document_id]
     ).fetchall()
     for kind, rowid in rows:
-        for table in FTS_BY_KIND[kind]:
+        for table in FTS_BY_KIND[kind] + ((DOCS_GRAMS,) if kind == "document" else ()):
             db.execute(f"DELETE FROM [{table}] WHERE rowid = ?", [rowid])
     db.execute(f"DELETE FROM [{ROWS_TABLE}] WHERE document_id = ?", [document_id])
 
@@ -170,6 +220,24 @@ def joined_attachment_texts(db: sqlite_utils.Database, document_id: str) -> str:
         if t
     ]
     return ATTACHMENT_SEPARATOR.join(texts)
+
+
+def _texts(values: tuple[str, str, str]) -> list[str]:
+    """Title, body and each attachment's text: the texts a term must lie within."""
+    title, body, attachments = values
+    return [title, body, *attachments.split(ATTACHMENT_SEPARATOR)]
+
+
+def _insert_grams(db: sqlite_utils.Database, document_id: str, with_attachments: bool) -> None:
+    row = db.conn.execute("SELECT rowid, title, body_text FROM documents WHERE id = ?", [document_id]).fetchone()
+    if row is None:
+        return
+    attachments = joined_attachment_texts(db, document_id) if with_attachments else ""
+    db.conn.execute(f"DELETE FROM [{DOCS_GRAMS}] WHERE rowid = ?", [row[0]])
+    db.conn.execute(
+        f"INSERT INTO [{DOCS_GRAMS}] (rowid, grams) VALUES (?, ?)",
+        [row[0], gram_tokens(_texts((row[1] or "", row[2] or "", attachments)))],
+    )
 
 
 def _insert_document(
@@ -192,6 +260,7 @@ def _insert_document(
         f"INSERT INTO [{DOCS_CHARS}] (rowid, title, body, attachments) VALUES (?, ?, ?, ?)",
         [rowid, *(encode_chars(v) for v in values)],
     )
+    conn.execute(f"INSERT INTO [{DOCS_GRAMS}] (rowid, grams) VALUES (?, ?)", [rowid, gram_tokens(_texts(values))])
     conn.execute(
         f"INSERT INTO [{ROWS_TABLE}] (kind, fts_rowid, document_id) VALUES ('document', ?, ?)",
         [rowid, document_id],
@@ -258,7 +327,7 @@ def index_document(db: sqlite_utils.Database, document_id: str) -> None:
 def rebuild(db: sqlite_utils.Database) -> int:
     """Drop and rebuild every full-text table from the source tables; returns documents indexed."""
     with db.atomic():
-        for table in (DOCS_TRIGRAM, ARTICLES_TRIGRAM, DOCS_CHARS, ARTICLES_CHARS, ROWS_TABLE):
+        for table in ALL_TABLES:
             db.execute(f"DROP TABLE IF EXISTS [{table}]")
     install(db)
     if not table_exists(db, "documents"):
@@ -266,4 +335,6 @@ def rebuild(db: sqlite_utils.Database) -> int:
     ids = [i for (i,) in db.execute("SELECT id FROM documents ORDER BY rowid")]
     with db.atomic():
         _insert_documents(db, ids)
+        # one segment for the gram index: a common character's rowids are then read in one run
+        db.execute(f"INSERT INTO [{DOCS_GRAMS}] ([{DOCS_GRAMS}]) VALUES ('optimize')")
     return len(ids)

@@ -7,14 +7,16 @@ cites). Under the document, its articles that hold a term of the query are liste
 first: those with more of the query's terms, then those with a term in their heading. Excluded
 terms (``-煤电``) exclude the document, wherever in it they stand.
 
-Plan. Each term is looked up once in the documents' full-text index (`index.term_expression`:
-trigram for 3 characters and more, the one-character index below), giving the set of document
-rowids that hold it; the tree is evaluated over those sets (AND: intersection, smallest first;
+Plan. Each term is looked up once in the documents' full-text index (trigram for 3 characters
+and more, the gram index of distinct 1- and 2-character substrings below: no positions to read,
+so a term in every document costs a few milliseconds), giving the set of document rowids that
+hold it; the tree is evaluated over those sets (AND: intersection, smallest first;
 OR: union; NOT: difference), then the filters (one SQL pass over ``documents``) cut it. Only the
 page of documents shown is read from the source tables.
 
 Ranking:
-* a term in the title first, then a term in an article's heading (`TIERS`);
+* a term in the title first, then a term in an article's heading (`TIERS`; a heading holding a
+  term found in more than `RANK_ALL_MAX` documents does not count);
 * then the sum of the terms' FTS5 ``bm25`` (the title weighing `TITLE_WEIGHT` times the text);
   a term found in more than `RANK_ALL_MAX` documents adds nothing: its inverse document
   frequency is low, and bm25 over that many rows costs more than it tells;
@@ -23,6 +25,7 @@ Ranking:
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -31,7 +34,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from output.search import index
-from output.search.syntax import And, Node, Not, Or, Term, parse_query, positive_terms
+from output.search.syntax import And, Node, Not, Or, Term, all_terms, parse_query, positive_terms
 
 # A term in more documents than this is not ranked by bm25 (see the module docstring).
 RANK_ALL_MAX = 2000
@@ -158,6 +161,7 @@ class _Lookup:
         self.db = db
         self.rows: dict[str, set[int]] = {}
         self.scores: dict[str, dict[int, float]] = {}
+        self.counts: dict[str, int] = {}
 
     def _fts(self, term: str) -> tuple[str, str]:
         short, expr = index.term_expression(term)
@@ -165,13 +169,42 @@ class _Lookup:
 
     def documents(self, term: str) -> set[int]:
         if term not in self.rows:
-            fts, expr = self._fts(term)
+            if len(term) < index.TRIGRAM_MIN:  # presence only: no positions to read
+                fts, expr = index.DOCS_GRAMS, index.gram_expression(term)
+            else:
+                fts, expr = self._fts(term)
             self.rows[term] = {r for (r,) in self.db.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ?", [expr])}
         return self.rows[term]
 
+    def expression(self, table: str, expr: str) -> set[int]:
+        return {r for (r,) in self.db.execute(f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?", [expr])}
+
+    def common(self, term: str) -> bool:
+        """Whether the term is in too many documents to rank by (see RANK_ALL_MAX)."""
+        if term in self.rows:
+            return len(self.rows[term]) > RANK_ALL_MAX
+        if term not in self.counts:
+            if len(term) < index.TRIGRAM_MIN:
+                fts, expr = index.DOCS_GRAMS, index.gram_expression(term)
+            else:
+                fts, expr = self._fts(term)
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM [{fts}] WHERE [{fts}] MATCH ? LIMIT ?)"
+            self.counts[term] = self.db.execute(sql, [expr, RANK_ALL_MAX + 1]).fetchone()[0]
+        return self.counts[term] > RANK_ALL_MAX
+
+    def in_titles(self, terms: list[str]) -> set[int]:
+        """Document rowids with one of `terms` in their title: one MATCH per index."""
+        out: set[int] = set()
+        for short in (True, False):
+            exprs = [index.term_expression(t)[1] for t in terms if (len(t) < index.TRIGRAM_MIN) == short]
+            if exprs:
+                fts = index.DOCS_CHARS if short else index.DOCS_TRIGRAM
+                out |= self.expression(fts, f"title : ({' OR '.join(exprs)})")
+        return out
+
     def bm25(self, term: str) -> dict[int, float]:
         if term not in self.scores:
-            if len(self.documents(term)) > RANK_ALL_MAX:
+            if self.common(term):
                 self.scores[term] = {}
             else:
                 fts, expr = self._fts(term)
@@ -194,10 +227,34 @@ class _Lookup:
         return {r for (r,) in self.db.execute(sql, [match])}
 
 
+def _one_index(node: Node) -> str | None:
+    """The document index every term of the subtree is looked up in, if it is one index."""
+    kinds = {index.DOCS_GRAMS if len(t) < index.TRIGRAM_MIN else index.DOCS_TRIGRAM for t in all_terms(node)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _match_expression(node: Node, table: str) -> str:
+    """The subtree as one FTS5 MATCH expression over `table` (FTS5 does the set algebra in C)."""
+    if isinstance(node, Term):
+        return index.gram_expression(node.text) if table == index.DOCS_GRAMS else index.trigram_expression(node.text)
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_match_expression(c, table) for c in node.children) + ")"
+    wanted = [_match_expression(c, table) for c in node.children if not isinstance(c, Not)]
+    unwanted = [_match_expression(c.child, table) for c in node.children if isinstance(c, Not)]
+    expr = "(" + " AND ".join(wanted) + ")"
+    return f"({expr} NOT ({' OR '.join(unwanted)}))" if unwanted else expr
+
+
 def evaluate(node: Node, lookup: _Lookup) -> set[int]:
-    """The rowids of the documents the tree holds for."""
+    """The rowids of the documents the tree holds for.
+
+    A subtree whose terms all go to one index is one MATCH; the others combine Python sets.
+    """
     if isinstance(node, Term):
         return lookup.documents(node.text)
+    table = _one_index(node)
+    if table is not None:
+        return lookup.expression(table, _match_expression(node, table))
     if isinstance(node, Or):
         out: set[int] = set()
         for child in node.children:
@@ -257,22 +314,33 @@ def _allowed(db: sqlite_utils.Database, f: Filters) -> set[int] | None:
     return {r for (r,) in db.execute(f"SELECT d.rowid FROM documents d WHERE {where}", params)}
 
 
-def _rank(matched: set[int], terms: list[str], lookup: _Lookup) -> list[tuple[int, int, float | None]]:
-    """(rowid, tier, bm25) of every matching document, best first."""
-    in_title: set[int] = set()
+def _rank(
+    matched: set[int], terms: list[str], lookup: _Lookup, wanted: int | None
+) -> list[tuple[int, int, float | None]]:
+    """(rowid, tier, bm25) of the best `wanted` matching documents (all when None), best first."""
     in_heading: set[int] = set()
     scores: dict[int, float] = {}
+    in_title = lookup.in_titles(terms) & matched if terms else set()
     for term in terms:
-        in_title |= lookup.in_column("document", "title", term) & matched
-        in_heading |= lookup.in_column("article", "heading", term) & matched
+        if not lookup.common(term):  # a heading holding a common term tells little, and costs
+            in_heading |= lookup.in_column("article", "heading", term) & matched
         for rowid, score in lookup.bm25(term).items():
             if rowid in matched:
                 scores[rowid] = scores.get(rowid, 0.0) + score
-    ranked = [
-        (r, 0 if r in in_title else 1 if r in in_heading else 2, scores.get(r)) for r in matched
-    ]
-    ranked.sort(key=lambda x: (x[1], x[2] if x[2] is not None else 0.0, -x[0]))
-    return ranked
+    in_heading -= in_title
+    groups = (in_title, in_heading, matched - in_title - in_heading)
+    out: list[tuple[int, int, float | None]] = []
+    for tier, group in enumerate(groups):
+        need = None if wanted is None else wanted - len(out)
+        if need is not None and need <= 0:
+            break
+        if not scores:  # newest stored first: no key function to call
+            best = sorted(group, reverse=True) if need is None or need >= len(group) else heapq.nlargest(need, group)
+        else:
+            key = lambda r: (scores.get(r, 0.0), -r)  # noqa: E731
+            best = sorted(group, key=key) if need is None or need >= len(group) else heapq.nsmallest(need, group, key=key)
+        out.extend((r, tier, scores.get(r)) for r in best)
+    return out
 
 
 # ---------------------------------------------------------------------------- run
@@ -282,20 +350,23 @@ def _ids_param(rowids: Iterable[int]) -> str:
     return json.dumps(sorted(rowids))
 
 
-def _article_hits(rows: list[tuple], terms: list[str]) -> list[ArticleHit]:
-    hits = []
+def _article_hits(rows: list[tuple], terms: list[str], shown: int | None) -> tuple[list[ArticleHit], int]:
+    """The best `shown` articles holding a term (all when None), snippets made for those only; and how many hold one."""
+    held_by = []
     for seq, level, label, heading, text in rows:
         heading, text = heading or "", text or ""
         held = [t for t in terms if t in heading or t in text]
-        if not held:
-            continue
-        in_heading = any(t in heading for t in held)
+        if held:
+            in_heading = any(t in heading for t in held)
+            held_by.append(((-len(held), not in_heading, seq), (seq, level, label, heading, text, held, in_heading)))
+    held_by.sort(key=lambda x: x[0])
+    best = held_by if shown is None else held_by[:shown]
+    hits = []
+    for _, (seq, level, label, heading, text, held, in_heading) in best:
         source = text if any(t in text for t in held) else heading
-        hits.append(
-            ArticleHit(seq, level, label, heading or None, "heading" if in_heading else "text", snippet(source, held), len(held))
-        )
-    hits.sort(key=lambda h: (-h.terms, h.field != "heading", h.seq))
-    return hits
+        hits.append(ArticleHit(seq, level, label, heading or None, "heading" if in_heading else "text",
+                               snippet(source, held), len(held)))
+    return hits, len(held_by)
 
 
 def _document_hits(
@@ -335,12 +406,11 @@ def _document_hits(
             texts += [("attachments", t) for t in index.joined_attachment_texts(db, doc_id).split(index.ATTACHMENT_SEPARATOR) if t]
         holding = [(name, text) for name, text in texts if any(t in text for t in terms)]
         where, source = next(((n, t) for n, t in holding if n != "title"), ("title", title))
-        art_hits = _article_hits(arts.get(doc_id, []), terms)
-        shown = art_hits if articles is None else art_hits[:articles]
+        shown, count = _article_hits(arts.get(doc_id, []), terms, articles)
         out.append(
             DocumentHit(
                 doc_id, title or None, number, published, category, valid, where, snippet(source, terms),
-                TIERS[tier], rank, len(art_hits), tuple(shown),
+                TIERS[tier], rank, count, tuple(shown),
             )
         )
     return out
@@ -389,7 +459,7 @@ def run(
     if allowed is not None:
         matched &= allowed
     terms = positive_terms(node)
-    ranked = _rank(matched, terms, lookup)
+    ranked = _rank(matched, terms, lookup, None if limit is None else offset + max(0, limit))
     page = ranked[offset:] if limit is None else ranked[offset : offset + max(0, limit)]
     return Results(
         query=query,
