@@ -268,7 +268,7 @@ def search(query, db_path, limit, offset, category, year, issuer, since, until, 
     Examples:
       ndrc-policy search "绿色 低碳" --db data/demo.sqlite
       ndrc-policy search "碳达峰 OR 碳中和" --since 2023
-      ndrc-policy search 煤电 --issuer 国家能源局 --json | jq .title
+      ndrc-policy search 煤电 --category 通知 --json | jq .title
     """
     from output.search import FilterError, Filters, QueryError, run
 

@@ -64,6 +64,9 @@ def _ensure_tables(db_path: Path) -> None:
         have = set(db.table_names())
         if search.DOCS_TRIGRAM not in have:
             search.rebuild(db)
+        elif not search.installed(db):  # indexed by an earlier version: add what is missing
+            with db.atomic():
+                search.install(db)
         if citations.TABLE not in have:
             citations.rebuild(db)
     finally:

@@ -418,3 +418,34 @@ def test_snippets_mark_every_shown_term_and_html_stays_text(gen_db):
         assert marked >= 1
     parts = search.highlight("<b>煤电</b>与光伏", ["煤电", "光伏"])
     assert parts == [("<b>", False), ("煤电", True), ("</b>与", False), ("光伏", True)]
+
+
+def test_a_database_indexed_before_the_gram_index_gets_it_filled_on_open(tmp_path):
+    path = tmp_path / "old.sqlite"
+    store = Store(path)
+    for doc in generated_documents(20):
+        store.upsert_document(doc)
+    db = store.db
+    want = {q: found(db, q) for q in ("煤", "光伏", "的 和", "5G")}
+    assert all(want.values())
+    db.execute(f"DROP TABLE {search.DOCS_GRAMS}")  # as an earlier version left it
+    db.conn.commit()
+    store.close()
+    store = Store(path)  # opening the store creates the missing table and fills it
+    assert {q: found(store.db, q) for q in want} == want
+    store.close()
+
+
+def test_a_database_without_the_gram_index_is_still_searched_exactly(gen_db, tmp_path):
+    import shutil
+
+    import sqlite_utils
+
+    copy = tmp_path / "copy.sqlite"
+    gen_db.conn.commit()
+    shutil.copy(gen_db.conn.execute("PRAGMA database_list").fetchone()[2], copy)
+    db = sqlite_utils.Database(copy)
+    db.execute(f"DROP TABLE {search.DOCS_GRAMS}")
+    for q in ("煤", "光伏", "的 和", "5G OR 煤电", "绿色低碳 -的"):
+        assert found(db, q) == scan(db, q), q
+    db.close()

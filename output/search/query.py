@@ -162,6 +162,17 @@ class _Lookup:
         self.rows: dict[str, set[int]] = {}
         self.scores: dict[str, dict[int, float]] = {}
         self.counts: dict[str, int] = {}
+        # short terms: the gram index, or the one-character index of a database indexed before it
+        self.short_table = index.DOCS_GRAMS if index.table_exists(db, index.DOCS_GRAMS) else index.DOCS_CHARS
+
+    def table(self, term: str) -> str:
+        """The documents' index a term's presence is looked up in."""
+        return self.short_table if len(term) < index.TRIGRAM_MIN else index.DOCS_TRIGRAM
+
+    def term_match(self, table: str, term: str) -> str:
+        if table == index.DOCS_GRAMS:
+            return index.gram_expression(term)
+        return index.chars_expression(term) if table == index.DOCS_CHARS else index.trigram_expression(term)
 
     def _fts(self, term: str) -> tuple[str, str]:
         short, expr = index.term_expression(term)
@@ -169,10 +180,8 @@ class _Lookup:
 
     def documents(self, term: str) -> set[int]:
         if term not in self.rows:
-            if len(term) < index.TRIGRAM_MIN:  # presence only: no positions to read
-                fts, expr = index.DOCS_GRAMS, index.gram_expression(term)
-            else:
-                fts, expr = self._fts(term)
+            fts = self.table(term)  # short terms: presence only, no positions to read
+            expr = self.term_match(fts, term)
             self.rows[term] = {r for (r,) in self.db.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ?", [expr])}
         return self.rows[term]
 
@@ -184,10 +193,8 @@ class _Lookup:
         if term in self.rows:
             return len(self.rows[term]) > RANK_ALL_MAX
         if term not in self.counts:
-            if len(term) < index.TRIGRAM_MIN:
-                fts, expr = index.DOCS_GRAMS, index.gram_expression(term)
-            else:
-                fts, expr = self._fts(term)
+            fts = self.table(term)
+            expr = self.term_match(fts, term)
             sql = f"SELECT count(*) FROM (SELECT 1 FROM [{fts}] WHERE [{fts}] MATCH ? LIMIT ?)"
             self.counts[term] = self.db.execute(sql, [expr, RANK_ALL_MAX + 1]).fetchone()[0]
         return self.counts[term] > RANK_ALL_MAX
@@ -227,20 +234,20 @@ class _Lookup:
         return {r for (r,) in self.db.execute(sql, [match])}
 
 
-def _one_index(node: Node) -> str | None:
+def _one_index(node: Node, lookup: _Lookup) -> str | None:
     """The document index every term of the subtree is looked up in, if it is one index."""
-    kinds = {index.DOCS_GRAMS if len(t) < index.TRIGRAM_MIN else index.DOCS_TRIGRAM for t in all_terms(node)}
+    kinds = {lookup.table(t) for t in all_terms(node)}
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _match_expression(node: Node, table: str) -> str:
+def _match_expression(node: Node, table: str, lookup: _Lookup) -> str:
     """The subtree as one FTS5 MATCH expression over `table` (FTS5 does the set algebra in C)."""
     if isinstance(node, Term):
-        return index.gram_expression(node.text) if table == index.DOCS_GRAMS else index.trigram_expression(node.text)
+        return lookup.term_match(table, node.text)
     if isinstance(node, Or):
-        return "(" + " OR ".join(_match_expression(c, table) for c in node.children) + ")"
-    wanted = [_match_expression(c, table) for c in node.children if not isinstance(c, Not)]
-    unwanted = [_match_expression(c.child, table) for c in node.children if isinstance(c, Not)]
+        return "(" + " OR ".join(_match_expression(c, table, lookup) for c in node.children) + ")"
+    wanted = [_match_expression(c, table, lookup) for c in node.children if not isinstance(c, Not)]
+    unwanted = [_match_expression(c.child, table, lookup) for c in node.children if isinstance(c, Not)]
     expr = "(" + " AND ".join(wanted) + ")"
     return f"({expr} NOT ({' OR '.join(unwanted)}))" if unwanted else expr
 
@@ -252,9 +259,9 @@ def evaluate(node: Node, lookup: _Lookup) -> set[int]:
     """
     if isinstance(node, Term):
         return lookup.documents(node.text)
-    table = _one_index(node)
+    table = _one_index(node, lookup)
     if table is not None:
-        return lookup.expression(table, _match_expression(node, table))
+        return lookup.expression(table, _match_expression(node, table, lookup))
     if isinstance(node, Or):
         out: set[int] = set()
         for child in node.children:
