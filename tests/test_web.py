@@ -18,7 +18,6 @@ from conftest import ROOT
 from output.serve import make_datasette
 from search_scan import scan
 from test_datasette import db_path  # noqa: F401 - the fixture database
-from test_search import real_documents
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -304,3 +303,69 @@ def test_browser_search_hits_link_to_their_documents(served, browser):
     assert browser.current_url == target
     anchor = target.split("#")[1]
     assert browser.find_element(By.ID, anchor).is_displayed()
+
+
+# ----------------------------------------------------------------------------- versions, validity
+
+
+def test_versions_link_to_what_changed(tmp_path):
+    from output.db import Store
+    from test_search import make_doc
+
+    store = Store(tmp_path / "v.sqlite")
+    store.upsert_document(make_doc(1, title="关于氢能的通知", articles=[(None, "推进氢能。"), (None, "光伏。")]))
+    store.upsert_document(make_doc(1, title="关于氢能的通知", articles=[(None, "推进氢能产业。"), (None, "光伏。")]))
+    store.close()
+    ds = make_datasette(tmp_path / "v.sqlite")
+    page = html(ds, "/doc/test-1")
+    assert 'href="/doc/test-1/changes/2"' in page and 'href="/doc/test-1/changes/1"' in page
+    changes = html(ds, "/doc/test-1/changes/2")
+    assert "− 第1条 推进氢能。" in changes and "+ 第1条 推进氢能产业。" in changes
+    assert "光伏" not in changes  # the unchanged article is not listed
+    assert "nothing to compare" in html(ds, "/doc/test-1/changes/1")
+    html(ds, "/doc/test-1/changes/9", status=404)
+
+
+def test_validity_and_relations_show_once_the_database_records_them(tmp_path):
+    """The columns and table another part of the project adds (CONTRACT.md): shown when present."""
+    import json
+
+    import sqlite_utils
+
+    from output.db import Store
+    from test_search import make_doc
+
+    path = tmp_path / "life.sqlite"
+    store = Store(path)
+    store.upsert_document(make_doc(1, title="关于旧办法的通知", doc_number="发改价格〔2019〕1号"))
+    store.upsert_document(make_doc(2, title="关于新办法的通知", doc_number="发改价格〔2024〕2号"))
+    store.close()
+    db = sqlite_utils.Database(path)
+    columns = {c.name for c in db["documents"].columns}
+    for name in ("validity", "validity_basis", "expiry_date"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE documents ADD COLUMN {name} TEXT")
+    basis = [{"relation": "repeals", "by_id": "test-2", "by_doc_number": "发改价格〔2024〕2号", "date": "2024-05-06",
+              "text": "《关于旧办法的通知》同时废止。"}]
+    db.execute("UPDATE documents SET validity = 'repealed', validity_basis = ? WHERE id = 'test-1'", [json.dumps(basis, ensure_ascii=False)])
+    db.execute("UPDATE documents SET validity = 'in_force' WHERE id = 'test-2'")
+    if "relations" not in db.table_names():
+        db["relations"].create({"document_id": str, "relation": str, "target_doc_number": str, "target_title": str,
+                                "target_id": str, "article_seq": int, "text": str})
+    db["relations"].insert({"document_id": "test-2", "relation": "repeals", "target_doc_number": "发改价格〔2019〕1号",
+                            "target_title": "关于旧办法的通知", "target_id": "test-1", "article_seq": None,
+                            "text": "《关于旧办法的通知》同时废止。"})
+    db.conn.commit()
+    db.close()
+    ds = make_datasette(path)
+    old = html(ds, "/doc/test-1")
+    assert 'class="badge badge-repealed"' in old and "已废止" in old
+    assert 'href="/doc/test-2"' in old and "同时废止" in old  # the basis links the repealing document
+    new = html(ds, "/doc/test-2")
+    assert "废止 repeals" in new and 'href="/doc/test-1"' in new
+    page = html(ds, f"/search?q={quote('办法')}")
+    assert "效力 Validity" in page and 'name="in_force"' in page
+    only = html(ds, f"/search?q={quote('办法')}&in_force=1")
+    assert re.findall(r'<h2 class="hit-title"><a href="/doc/([^"]+)"', only) == ["test-2"]
+    table = html(ds, f"/{path.stem}/documents")
+    assert "facet-life-documents-validity" in table

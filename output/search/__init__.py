@@ -3,7 +3,8 @@
 * `output.search.index`: the full-text tables and their upkeep (the store calls `install`,
   `installed` and `index_documents`; `rebuild` re-creates them from the source tables).
 * `output.search.syntax`: the query language (`parse_query`, `QueryError`).
-* `output.search.query`: running a query (`search`, `run`), ranking, snippets, facets.
+* `output.search.query`: running a query (`search`, `run`): plan, filters, ranking, facets.
+* `output.search.results`: what it returns (`DocumentHit`, `ArticleHit`, `Results`), snippets.
 
 The names below are the package's public interface; `from output import search` then
 `search.search(db, "绿色 发展")` is what callers use.
@@ -27,18 +28,8 @@ from output.search.index import (
     rebuild,
     trigram_expression,
 )
-from output.search.query import (
-    ARTICLES_SHOWN,
-    SNIPPET_MARK,
-    ArticleHit,
-    DocumentHit,
-    FilterError,
-    Filters,
-    Results,
-    highlight,
-    run,
-    search,
-)
+from output.search.query import ARTICLES_SHOWN, FilterError, Filters, run, search
+from output.search.results import SNIPPET_MARK, ArticleHit, DocumentHit, Results, highlight
 from output.search.syntax import QueryError, parse_query
 
 __all__ = [

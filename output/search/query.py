@@ -28,12 +28,13 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 import sqlite_utils
 
 from output.search import index
+from output.search.results import ArticleHit, DocumentHit, Results, snippet
 from output.search.syntax import And, Node, Not, Or, Term, all_terms, parse_query, positive_terms
 
 # A term in more documents than this is not ranked by bm25 (see the module docstring).
@@ -42,11 +43,6 @@ RANK_ALL_MAX = 2000
 TITLE_WEIGHT = 5.0
 # Ranking tiers, best first: where a document holds one of the query's terms.
 TIERS = ("title", "heading", "text")
-# Characters of text shown before the first term of a snippet, and in all.
-SNIPPET_BEFORE = 30
-SNIPPET_LENGTH = 110
-# Marks around a term in a snippet (the CLI shows them as 【】, the web page as <mark>).
-SNIPPET_MARK = ("<mark>", "</mark>")
 # Articles shown under each document by default.
 ARTICLES_SHOWN = 3
 # validity values --in-force leaves out (documents.validity, see CONTRACT.md).
@@ -73,82 +69,6 @@ class Filters:
 
     def active(self) -> bool:
         return any(v not in (None, False) for v in asdict(self).values())
-
-
-@dataclass(frozen=True)
-class ArticleHit:
-    seq: int
-    level: int | None
-    label: str | None  # as printed: （三）, 第五条
-    heading: str | None
-    field: str  # "heading" or "text": where its first term is
-    snippet: str  # the terms wrapped in SNIPPET_MARK
-    terms: int  # how many of the query's terms it holds
-
-
-@dataclass(frozen=True)
-class DocumentHit:
-    document_id: str
-    title: str | None
-    doc_number: str | None
-    publish_date: str | None
-    category: str | None
-    validity: str | None  # None when the database has no validity column
-    field: str  # where the snippet is from: "body", "attachments", or "title" when only it holds a term
-    snippet: str  # from the body (or an attachment, or the title) holding a term
-    tier: str  # one of TIERS
-    rank: float | None  # summed bm25, lower is better; None when no term was ranked
-    article_count: int  # articles holding a term
-    articles: tuple[ArticleHit, ...] = ()  # the best of them
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Results:
-    query: str
-    total: int  # documents that match
-    offset: int
-    hits: tuple[DocumentHit, ...]
-    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------- highlight
-
-
-def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
-    """`text` cut into (piece, is_term) parts, every occurrence of a term marked, longest first."""
-    terms = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not text or not terms:
-        return [(text or "", False)]
-    pattern = re.compile("|".join(re.escape(t) for t in terms))
-    parts, at = [], 0
-    for m in pattern.finditer(text):
-        if m.start() > at:
-            parts.append((text[at : m.start()], False))
-        parts.append((m.group(), True))
-        at = m.end()
-    if at < len(text):
-        parts.append((text[at:], False))
-    return parts
-
-
-def snippet(text: str, terms: list[str]) -> str:
-    """A window of `text` around its first term, every term in it wrapped in SNIPPET_MARK."""
-    found = [i for i in (text.find(t) for t in terms if t) if i >= 0]
-    at = min(found) if found else 0
-    start = max(0, at - SNIPPET_BEFORE)
-    end = min(len(text), start + SNIPPET_LENGTH)
-    longest = max((len(t) for t in terms), default=0)
-    window = text[start : min(len(text), end + longest)]  # a term at the edge stays whole
-    marked = "".join(
-        f"{SNIPPET_MARK[0]}{piece}{SNIPPET_MARK[1]}" if is_term else piece
-        for piece, is_term in highlight(window, terms)
-    )
-    return (("…" if start > 0 else "") + marked + ("…" if start + len(window) < len(text) else "")).replace(
-        "\n", " "
-    )
 
 
 # ---------------------------------------------------------------------------- plan

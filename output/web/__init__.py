@@ -1,6 +1,7 @@
 """The web UI's Datasette plugin: two pages of our own and the table views' defaults.
 
 * ``/doc/{id}``: a document to read (`pages.document_page`, template ``ndrc_doc.html``);
+* ``/doc/{id}/changes/{version}``: what a version changed from the one before;
 * ``/search?q=…``: the query language of `output.search`, ranked documents with their best
   articles, highlighted snippets, facets and paging, no SQL (``ndrc_search.html``);
 * ``table.html`` (extends Datasette's own): column descriptions folded, a search form that goes
@@ -69,6 +70,21 @@ async def doc_view(datasette, request):
     return Response.html(await datasette.render_template("ndrc_doc.html", ctx, request=request))
 
 
+async def changes_view(datasette, request):
+    document_id, version = request.url_vars["id"], int(request.url_vars["version"])
+    db = await _documents_database(datasette, request.args.get("db"))
+    if db is None:
+        return Response.html("no database with a documents table", status=404)
+    ctx = await db.execute_fn(lambda conn: pages.version_changes(conn, document_id, version))
+    if ctx is None:
+        return Response.html(
+            await datasette.render_template("ndrc_missing.html", {"document_id": f"{document_id} version {version}"},
+                                            request=request),
+            status=404,
+        )
+    return Response.html(await datasette.render_template("ndrc_changes.html", ctx, request=request))
+
+
 async def search_view(datasette, request):
     db = await _documents_database(datasette, request.args.get("db"))
     if db is None:
@@ -81,7 +97,11 @@ async def search_view(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/doc/(?P<id>[^/]+)$", doc_view), (r"^/search$", search_view)]
+    return [
+        (r"^/doc/(?P<id>[^/]+)$", doc_view),
+        (r"^/doc/(?P<id>[^/]+)/changes/(?P<version>[0-9]+)$", changes_view),
+        (r"^/search$", search_view),
+    ]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ the project has written.
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 from typing import Any, Mapping
@@ -125,6 +126,40 @@ def document_page(conn: sqlite3.Connection, document_id: str) -> dict[str, Any] 
         conn, "SELECT version, content_sha256, fetched_at FROM document_versions WHERE document_id = ? "
         "ORDER BY version DESC", [document_id],
     ) if "document_versions" in tables else []
+    return ctx
+
+
+# Document keys a version's change list compares, in the order shown.
+COMPARED_KEYS = ("title", "doc_number", "publish_date", "written_date", "effective_date", "issuers", "source",
+                 "addressees", "preamble")
+
+
+def _article_line(a: dict) -> str:
+    return f"{a.get('label') or ''}{a.get('heading') or ''} {a.get('text') or ''}".strip()
+
+
+def version_changes(conn: sqlite3.Connection, document_id: str, version: int) -> dict[str, Any] | None:
+    """What changed from version - 1 to `version` of a document: fields, then articles."""
+    rows = dict(conn.execute(
+        "SELECT version, document_json FROM document_versions WHERE document_id = ? AND version IN (?, ?)",
+        [document_id, version - 1, version],
+    ).fetchall())
+    if version not in rows:
+        return None
+    new = json.loads(rows[version])
+    old = json.loads(rows[version - 1]) if version - 1 in rows else None
+    ctx: dict[str, Any] = {"document_id": document_id, "version": version, "title": new.get("title"),
+                           "first": old is None, "fields": [], "articles": []}
+    if old is None:
+        return ctx
+    ctx["fields"] = [(k, old.get(k), new.get(k)) for k in COMPARED_KEYS if old.get(k) != new.get(k)]
+    before = [_article_line(a) for a in old.get("articles") or []]
+    after = [_article_line(a) for a in new.get("articles") or []]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if op != "equal":
+            ctx["articles"].append({"op": op, "old": before[i1:i2], "new": after[j1:j2]})
+    if not ctx["articles"] and old.get("body_text") != new.get("body_text"):
+        ctx["articles"].append({"op": "replace", "old": [old.get("body_text") or ""], "new": [new.get("body_text") or ""]})
     return ctx
 
 
