@@ -449,3 +449,11 @@ def test_a_database_without_the_gram_index_is_still_searched_exactly(gen_db, tmp
     for q in ("煤", "光伏", "的 和", "5G OR 煤电", "绿色低碳 -的"):
         assert found(db, q) == scan(db, q), q
     db.close()
+
+
+def test_gram_tokens_are_the_distinct_short_substrings_one_token_each():
+    from output.search.index import gram_expression, gram_tokens
+
+    assert gram_tokens(["绿色", "色x"]) == "x78y 绿 绿色 色 色x78y"  # no bigram spans two texts
+    assert gram_tokens(["a\x00"]) == "x61y x0y x61yx0y"  # a NUL is a character like any other
+    assert gram_expression("5G") == '"x35yx47y"' and gram_expression("碳") == '"碳"'

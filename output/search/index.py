@@ -136,8 +136,9 @@ def gram_tokens(texts: Iterable[str | None]) -> str:
             grams.update(text)
             grams.update(map(str.__add__, text, text[1:]))
     odd = {g for g in grams if _GRAM_JOIN in g}  # a NUL in the text: encoded one by one
-    encoded = _GRAM_JOIN.join(grams - odd).translate(_GRAM_TRANSLATE)
-    return " ".join([encoded, *(_gram_token(g) for g in odd)]) if odd else encoded
+    # sorted: the same document writes the same row in every process (set order follows the hash seed)
+    encoded = _GRAM_JOIN.join(sorted(grams - odd)).translate(_GRAM_TRANSLATE)
+    return " ".join([encoded, *(_gram_token(g) for g in sorted(odd))]) if odd else encoded
 
 
 def gram_expression(term: str) -> str:
