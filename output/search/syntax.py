@@ -68,24 +68,7 @@ class Not:
 Node = Union[Term, And, Or, Not]
 
 
-def positive_terms(node: Node) -> list[str]:
-    """The terms a match shows (not under a `Not`), in query order, each once."""
-    out: list[str] = []
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Term):
-            if n.text not in out:
-                out.append(n.text)
-        elif isinstance(n, (And, Or)):
-            for c in n.children:
-                walk(c)
-
-    walk(node)
-    return out
-
-
-def all_terms(node: Node) -> list[str]:
-    """Every term of the tree, excluded ones too, each once."""
+def _terms(node: Node, excluded: bool) -> list[str]:
     out: list[str] = []
 
     def walk(n: Node) -> None:
@@ -93,13 +76,24 @@ def all_terms(node: Node) -> list[str]:
             if n.text not in out:
                 out.append(n.text)
         elif isinstance(n, Not):
-            walk(n.child)
+            if excluded:
+                walk(n.child)
         else:
             for c in n.children:
                 walk(c)
 
     walk(node)
     return out
+
+
+def positive_terms(node: Node) -> list[str]:
+    """The terms a match shows (not under a `Not`), in query order, each once."""
+    return _terms(node, excluded=False)
+
+
+def all_terms(node: Node) -> list[str]:
+    """Every term of the tree, excluded ones too, each once."""
+    return _terms(node, excluded=True)
 
 
 def doc_number_variants(text: str) -> tuple[str, ...] | None:
