@@ -274,7 +274,7 @@ def search(query, db_path, limit, offset, category, year, issuer, since, until, 
 
     unknown = [q for q in query if q.startswith("--")]
     if unknown:
-        raise Failure(f"no such option: {unknown[0]} (see ndrc-policy search --help)")
+        raise Failure(f"no such option: {unknown[0]} (options go before a --; see ndrc-policy search --help)")
     import sqlite_utils
 
     from crawler.search_table import format_table
