@@ -114,6 +114,9 @@ def test_search_page_groups_hits_by_document_with_links_to_articles(ds, db_path)
         assert f'href="/doc/{doc_id}"' in page
     assert re.search(r'href="/doc/ndrc-1320629#a\d+"', page)
     assert "<mark>绿色</mark>" in page and "<mark>发展</mark>" in page
+    # the terms are marked in titles and article headings too, the rest escaped
+    title = re.search(r'class="hit-title"><a href="/doc/ndrc-1320629">(.*?)</a></h2>', page).group(1)
+    assert title == "国家<mark>发展</mark>改革委等部门关于推进共建“一带一路”<mark>绿色</mark><mark>发展</mark>的意见"
     assert not SQL_WORDS.search(visible_text(page))
     db.close()
 

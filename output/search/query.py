@@ -394,6 +394,7 @@ def run(
         offset=offset,
         hits=tuple(_document_hits(db, page, terms, articles)),
         facets=_facets(db, matched) if facets else {},
+        terms=tuple(terms),
     )
 
 

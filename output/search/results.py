@@ -51,6 +51,7 @@ class Results:
     offset: int
     hits: tuple[DocumentHit, ...]
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    terms: tuple[str, ...] = ()  # the terms a match shows (to highlight titles and headings)
 
 
 def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:

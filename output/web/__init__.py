@@ -18,7 +18,7 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from output.search import SNIPPET_MARK
+from output.search import SNIPPET_MARK, highlight
 from output.web import pages
 
 PLUGIN_NAME = __name__  # Datasette serves static/ under /-/static-plugins/<module name>/
@@ -53,6 +53,14 @@ def marks(snippet: str | None) -> markupsafe.Markup:
                    + markupsafe.Markup("</mark>"))
         text = text[end + len(SNIPPET_MARK[1]) :]
     return markupsafe.Markup("").join(out)
+
+
+def mark_terms(text: str | None, terms) -> markupsafe.Markup:
+    """`text` escaped, every term of `terms` in <mark>."""
+    return markupsafe.Markup("").join(
+        markupsafe.Markup("<mark>{}</mark>").format(piece) if is_term else markupsafe.escape(piece)
+        for piece, is_term in highlight(text or "", terms or ())
+    )
 
 
 async def doc_view(datasette, request):
@@ -107,6 +115,7 @@ def register_routes():
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["ndrc_marks"] = marks
+    env.filters["ndrc_highlight"] = mark_terms
 
 
 @hookimpl
