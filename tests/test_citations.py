@@ -1,13 +1,25 @@
 """Citations (output/citations.py): 文号 and 《title》 cited by a document, its own number and title
-left out, cited_id resolved when the cited document is stored, before or after the citing one."""
+left out, cited_id resolved when the cited document is stored, before or after the citing one.
+The view is derived from the relations parsers.relations reads (one reader)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from output import citations
 from output.db import Store
-from test_search import make_doc, real_documents
+from parsers.relations import read_relations
+from test_search import make_doc as _make_doc, real_documents
+
+
+def make_doc(*args, **kwargs):
+    """A test document with its relations read as the parser reads them."""
+    doc = _make_doc(*args, **kwargs)
+    return replace(doc, relations=read_relations(
+        doc.body_text, doc.articles, [a.text for a in doc.attachments],
+        own_doc_number=doc.doc_number, own_title=doc.title))
 
 
 @pytest.fixture
@@ -39,18 +51,17 @@ def test_real_documents_cite_what_their_text_names_but_not_themselves(store):
     assert all(t != "新型能源体系建设“十五五”规划" for _, t, _ in rows(db, "ndrc-1406079"))
 
 
-def test_extract_pairs_a_title_with_its_bracketed_number_and_dedupes():
+def test_a_title_pairs_with_its_bracketed_number_and_repeats_count_once(store):
     text = (
         "根据《关于完善煤电价格机制的通知》（发改价格〔2021〕1439号）和发改能源〔2022〕206号，"
         "参照《巴黎协定》。再次强调《巴黎协定》和发改价格〔2021〕1439号，及京发改规〔2017〕4号。"
     )
-    got = citations.extract([text], own_doc_number="发改能源〔2023〕1号", own_title="关于某事的通知")
-    assert got == [
-        citations.Citation("发改价格〔2021〕1439号", "关于完善煤电价格机制的通知"),
-        citations.Citation("发改能源〔2022〕206号", None),
-        citations.Citation(None, "巴黎协定"),
+    store.upsert_document(make_doc(1, title="关于某事的通知", body_extra=text, doc_number="发改能源〔2023〕1号"))
+    assert rows(store.db, "test-1") == [
+        ("发改价格〔2021〕1439号", "关于完善煤电价格机制的通知", None),
+        ("发改能源〔2022〕206号", None, None),
+        (None, "巴黎协定", None),
     ]
-    assert citations.extract([None, ""]) == []
 
 
 def test_cited_id_filled_when_the_cited_document_arrives_later(store):
@@ -89,7 +100,6 @@ def test_cited_id_filled_when_the_cited_document_arrives_later(store):
 
 
 def test_cited_by_needs_exactly_one_key(store):
-    citations.install(store.db)
     with pytest.raises(ValueError):
         citations.cited_by(store.db)
     with pytest.raises(ValueError):
