@@ -324,7 +324,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 # held the same rows is dropped and the rows are rebuilt from the stored documents.
 _RELATIONS_V2 = (
     """CREATE TABLE IF NOT EXISTS relations (
-    document_id TEXT NOT NULL REFERENCES documents(id),  -- the document that says it
+    document_id TEXT NOT NULL,    -- the document that says it
     position INTEGER NOT NULL,    -- 1-based, in reading order
     relation TEXT NOT NULL,       -- repeals | replaces | amends | implements | interprets | cites
     target_doc_number TEXT,       -- the target's 文号 or order number, normalised (any issuer's)
@@ -339,7 +339,7 @@ _RELATIONS_V2 = (
     "CREATE INDEX IF NOT EXISTS relations_target_doc_number ON relations (target_doc_number)",
     "CREATE INDEX IF NOT EXISTS relations_target_title ON relations (target_title)",
     """CREATE TABLE IF NOT EXISTS document_title_keys (
-    document_id TEXT NOT NULL REFERENCES documents(id),
+    document_id TEXT NOT NULL,
     key TEXT NOT NULL,            -- a normal form a citation may name the title by
     kind TEXT NOT NULL,           -- exact | loose
     PRIMARY KEY (document_id, key, kind))""",
