@@ -74,8 +74,9 @@ LIST_OPENER = re.compile(
     r"(?:废止|修改|失效)[^。]{0,30}?(?:如下|以下|下列|附件)|(?:下列|以下)[^。]{0,30}?(?:废止|修改|失效)"
     r"|(?:废止|修改|失效)的[^。]{0,20}?(?:目录|清单|名单)"
 )
-# A list item is short: a longer paragraph without a target ends the list.
-LIST_ITEM_MAX = 60
+# A list item is short and no sentence: a paragraph without a target that is longer, or ends
+# in 。, ends the list (a table's header row 序号 文件名称 文号 does not).
+LIST_ITEM_MAX = 40
 # A title row of a list table (no 《》: 序号 | 文件名称 | 文号) names the document before its 文号.
 ROW_TITLE_WORDS = re.compile(r"关于|办法|规定|通知|意见|决定|细则|规则|方案|目录|公告")
 _ROW_LEAD = re.compile(r"^[\s\u3000|｜\t0-9０-９.．、（）()一二三四五六七八九十]*")
@@ -92,8 +93,12 @@ PARTIAL_REPEAL = re.compile(
     r"|附件\s*[0-9一二三四五六七八九十]|部分条款)[^《》。；]{0,40}?(?:废止|停止执行|不再执行|失效)"
 )
 _SPACE_RE = re.compile(r"[\s\u00a0\u3000]+")
+# The label a unit's first sentence opens with (第三条, 三、, （三）, 3.): not part of its `text`.
+_LEADING_LABEL = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇]+[编章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d+[.．、])[\s\u3000]*"
+)
 _TITLE_BRACKETS = str.maketrans({"(": "（", ")": "）", "〈": "《", "〉": "》", "<": "《", ">": "》"})
-_LOOSE_DROP = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]|（(?:试行|暂行|修订|修订稿|征求意见稿)）")
+_LOOSE_DROP = re.compile(r"（(?:试行|暂行|修订|修订稿|征求意见稿)）|[^\u4e00-\u9fff0-9A-Za-z]")
 # The issued text of a cover notice: 关于印发《X》的通知 issues X, and a citation of 《X》 means it.
 ISSUED_TITLE = re.compile(r"^关于(?:印发|发布|颁布|公布|修订印发)《([^《》]+)》的(?:通知|公告|决定)$")
 TITLE_KEY_WORD = "关于"
@@ -144,11 +149,12 @@ def title_keys(title: str | None) -> tuple[str, ...]:
 
 
 def loose_key(title: str | None) -> str | None:
-    """A title's fuzzy key: its last exact key without punctuation, quotes and (试行) marks."""
+    """A title's fuzzy key: its most specific exact key (the issued X of 关于印发《X》的通知, else
+    the part from 关于 on) without punctuation, quotes and (试行) marks."""
     keys = title_keys(title)
     if not keys:
         return None
-    return _LOOSE_DROP.sub("", keys[1] if len(keys) > 1 else keys[0]) or None
+    return _LOOSE_DROP.sub("", keys[-1]) or None
 
 
 def partial_repeal(sentence: str) -> bool:
@@ -210,7 +216,7 @@ def read_relations(
             opened = LIST_OPENER.search(para)
             if opened:
                 listing = "amends" if "修改" in opened.group(0) and "废止" not in opened.group(0) else "repeals"
-            elif listing and len(para) > LIST_ITEM_MAX and not _has_target(para, year):
+            elif listing and (len(para) > LIST_ITEM_MAX or para.rstrip().endswith("。")) and not _has_target(para, year):
                 listing = None
     relations = list(out.values())
     if interpretation and not any(r.relation == "interprets" for r in relations):
@@ -234,8 +240,9 @@ def _list_relation(own_title: str | None) -> str | None:
 
 
 def _article_of(articles: Sequence[Article], sentence: str) -> int | None:
-    """The seq of the innermost article holding the sentence (its own text or heading)."""
-    probe = sentence.strip()[:40]
+    """The seq of the innermost article holding the sentence (its own text or heading). The
+    sentence's end is looked for: its start may carry the article's label, which `text` lacks."""
+    probe = _LEADING_LABEL.sub("", sentence.strip())[-30:]
     found = None
     for a in articles:
         if probe and (probe in a.text or (a.heading and probe in a.heading)):
