@@ -82,8 +82,8 @@ def _sentence_expiry(sentence: str, effective_date: str | None) -> str | None:
         if years:
             try:
                 end = start.replace(year=start.year + years)
-            except ValueError:  # 29 February
-                end = start.replace(year=start.year + years, day=28)
+            except ValueError:  # from 29 February: the anniversary is 1 March
+                end = dt.date(start.year + years, 3, 1)
             return (end - dt.timedelta(days=1)).isoformat()
     return None
 
