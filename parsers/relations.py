@@ -84,6 +84,8 @@ _ROW_TAIL = re.compile(r"[\s\u3000|｜\t，,：:（(]*$")
 # A 解读 page interprets the document it explains: its title says so.
 INTERPRETATION_TITLE = re.compile(r"解读|答记者问|答问|问答|一图读懂|图解")
 INTERPRETATION_CATEGORY = "解读"
+# On a 解读 page, the sentence reporting an issue (近日，国家发展改革委印发了《X》) names what it interprets.
+INTERPRETED_VERB = re.compile(r"印发|发布|出台|颁布|公布")
 # Sentence ends; a line break ends a sentence too (paragraphs, table rows).
 SENTENCE_SPLIT = re.compile(r"(?<=[。！？])")
 # A partial repeal names the parts it repeals between the target and the verb:
@@ -219,12 +221,19 @@ def read_relations(
             elif listing and (len(para) > LIST_ITEM_MAX or para.rstrip().endswith("。")) and not _has_target(para, year):
                 listing = None
     relations = list(out.values())
-    if interpretation and not any(r.relation == "interprets" for r in relations):
+    if interpretation:
+        # what the page says was issued (近日，…印发《X》（…号）) is what it interprets; without
+        # such a sentence or a title naming it, the first document it cites
+        first = not any(r.relation == "interprets" for r in relations)
         for i, r in enumerate(relations):
-            if r.relation == "cites":
+            if r.relation == "cites" and (first or INTERPRETED_VERB.search(r.text)):
                 relations[i] = Relation("interprets", r.target_doc_number, r.target_title, None,
                                         r.article_seq, r.text)
-                break
+                first = False
+        kept: dict[tuple, Relation] = {}
+        for r in relations:
+            kept.setdefault((r.relation, r.target_doc_number, r.target_title), r)
+        relations = list(kept.values())
     return tuple(relations)
 
 
