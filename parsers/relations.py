@@ -215,7 +215,7 @@ def read_relations(
         for para in text.split("\n"):
             for rel in _paragraph(para, year, listing):
                 add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
-            opened = LIST_OPENER.search(para)
+            opened = LIST_OPENER.search(para) if ("废止" in para or "修改" in para or "失效" in para) else None
             if opened:
                 listing = "amends" if "修改" in opened.group(0) and "废止" not in opened.group(0) else "repeals"
             elif listing and (len(para) > LIST_ITEM_MAX or para.rstrip().endswith("。")) and not _has_target(para, year):
@@ -328,16 +328,19 @@ def _skip_brackets(text: str) -> str:
 def _targets(text: str, year: int | None) -> Iterator[_Target]:
     """The targets of a text in order: titles with their bracketed 文号, then bare 文号 between."""
     found: list[_Target] = []
-    masked = list(text)
-    for start, end, inner in _titles(text):
-        number, after = None, AFTER_TITLE_BRACKET.match(text, end)
-        if after:
-            number = bracket_number(after.group(1), year)
-            if number:
-                end = after.end()
-        found.append(_Target(start, end, number, normalize_title(inner)))
-        masked[start:end] = " " * (end - start)
-    rest = "".join(masked)
+    rest = text
+    if "《" in text:
+        masked = list(text)
+        for start, end, inner in _titles(text):
+            number, after = None, AFTER_TITLE_BRACKET.match(text, end)
+            if after:
+                number = bracket_number(after.group(1), year)
+                if number:
+                    end = after.end()
+            found.append(_Target(start, end, number, normalize_title(inner)))
+            masked[start:end] = " " * (end - start)
+        if found:
+            rest = "".join(masked)
     if "号" in rest:
         for number in find_doc_numbers(rest, year=year):
             at = _number_position(rest, number)
@@ -359,32 +362,28 @@ def _number_position(text: str, number: str) -> int:
     return len(text)
 
 
+_TITLE_MARKS = re.compile(r"[《》\n]")
+
+
 def _titles(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, inside) of every balanced outermost 《…》 of one line."""
-    i = 0
-    while True:
-        start = text.find("《", i)
-        if start < 0:
-            return
-        depth, j, limit = 0, start, min(len(text), start + TITLE_MAX + 2)
-        while j < limit:
-            c = text[j]
-            if c == "《":
-                depth += 1
-            elif c == "》":
-                depth -= 1
-                if depth == 0:
-                    break
-            elif c == "\n":
-                j = limit
+    start = text.find("《")
+    while start >= 0:
+        depth, close = 0, -1
+        for m in _TITLE_MARKS.finditer(text, start, min(len(text), start + TITLE_MAX + 2)):
+            c = m.group()
+            if c == "\n":
                 break
-            j += 1
-        if j < limit and depth == 0:
-            if j > start + 1:
-                yield start, j + 1, text[start + 1 : j]
-            i = j + 1
-        else:
-            i = start + 1
+            depth += 1 if c == "《" else -1
+            if depth == 0:
+                close = m.start()
+                break
+        if close < 0:
+            start = text.find("《", start + 1)
+            continue
+        if close > start + 1:
+            yield start, close + 1, text[start + 1 : close]
+        start = text.find("《", close + 1)
 
 
 def bracket_number(inner: str, year: int | None = None) -> str | None:
