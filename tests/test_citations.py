@@ -4,22 +4,11 @@ The view is derived from the relations parsers.relations reads (one reader)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from output import citations
 from output.db import Store
-from parsers.relations import read_relations
-from test_search import make_doc as _make_doc, real_documents
-
-
-def make_doc(*args, **kwargs):
-    """A test document with its relations read as the parser reads them."""
-    doc = _make_doc(*args, **kwargs)
-    return replace(doc, relations=read_relations(
-        doc.body_text, doc.articles, [a.text for a in doc.attachments],
-        own_doc_number=doc.doc_number, own_title=doc.title))
+from test_search import make_doc, real_documents
 
 
 @pytest.fixture
