@@ -344,6 +344,13 @@ _RELATIONS_V2 = (
     kind TEXT NOT NULL,           -- exact | loose
     PRIMARY KEY (document_id, key, kind))""",
     "CREATE INDEX IF NOT EXISTS document_title_keys_key ON document_title_keys (key, kind)",
+    """CREATE TABLE IF NOT EXISTS relation_target_keys (
+    document_id TEXT NOT NULL,    -- a relations row of a title-only target: the keys it may match
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,           -- exact | loose
+    PRIMARY KEY (document_id, position, key, kind))""",
+    "CREATE INDEX IF NOT EXISTS relation_target_keys_key ON relation_target_keys (key, kind)",
     "DROP TABLE IF EXISTS citations",
 )
 

@@ -34,13 +34,11 @@ from parsers.relations import loose_key, read_relations, title_keys
 
 TABLE = "relations"
 KEYS_TABLE = "document_title_keys"
+TARGET_KEYS_TABLE = "relation_target_keys"
 
 # A yearless NDRC order number: 国家发展改革委令第7号 (cited as 第7号令 / 7号令).
 YEARLESS_ORDER = re.compile(re.escape(ORDER_PREFIX) + r"第(\d+)号")
 ORDER_PARTS = re.compile(re.escape(ORDER_PREFIX) + r"(\d{4})年第(\d+)号")
-# The shortest key used to find rows that may name a newly stored title: shorter keys
-# (《办法》) would pull in most of the table.
-MIN_PROBE = 4
 
 _COLUMNS = ("document_id", "position", "relation", "target_doc_number", "target_title", "target_id",
             "article_seq", "text", "resolved_by", "warning")
@@ -53,21 +51,37 @@ def refresh_document(db, doc: Document) -> set[str]:
 
     touched = {doc.id}
     touched |= _targets_of(db, doc.id)
-    db.execute(f"DELETE FROM [{TABLE}] WHERE document_id = ?", [doc.id])
     _write_keys(db, doc.id, doc.title)
-    rows = []
-    for i, rel in enumerate(doc.relations, 1):
-        target, how, warning = resolve(db, doc.id, rel.target_doc_number, rel.target_title)
-        rows.append((doc.id, i, rel.relation, rel.target_doc_number, rel.target_title, target,
-                     rel.article_seq, rel.text, how, warning))
-        if target:
-            touched.add(target)
-    db.conn.executemany(
-        f"INSERT INTO [{TABLE}] ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
-    )
+    touched |= _write_rows(db, doc.id, doc.relations)
     touched |= _relink(db, doc)
     validity.refresh(db, touched)
     return touched
+
+
+def _write_rows(db, document_id: str, relations: tuple[Relation, ...]) -> set[str]:
+    """Replace the document's rows (and the title keys of its title-only targets); returns the
+    targets resolved."""
+    db.execute(f"DELETE FROM [{TABLE}] WHERE document_id = ?", [document_id])
+    db.execute(f"DELETE FROM [{TARGET_KEYS_TABLE}] WHERE document_id = ?", [document_id])
+    rows, keys, targets = [], [], set()
+    for i, rel in enumerate(relations, 1):
+        target, how, warning = resolve(db, document_id, rel.target_doc_number, rel.target_title)
+        rows.append((document_id, i, rel.relation, rel.target_doc_number, rel.target_title, target,
+                     rel.article_seq, rel.text, how, warning))
+        if target:
+            targets.add(target)
+        if rel.target_title and not rel.target_doc_number:
+            keys += [(document_id, i, k, "exact") for k in title_keys(rel.target_title)]
+            loose = loose_key(rel.target_title)
+            if loose:
+                keys.append((document_id, i, loose, "loose"))
+    db.conn.executemany(
+        f"INSERT INTO [{TABLE}] ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
+    )
+    db.conn.executemany(
+        f"INSERT OR IGNORE INTO [{TARGET_KEYS_TABLE}] (document_id, position, key, kind) VALUES (?,?,?,?)", keys
+    )
+    return targets
 
 
 def _targets_of(db, document_id: str) -> set[str]:
@@ -86,26 +100,27 @@ def _write_keys(db, document_id: str, title: str | None) -> None:
 
 
 def _relink(db, doc: Document) -> set[str]:
-    """Re-resolve the rows of other documents that point at `doc` or may name it now."""
-    conditions, params = ["target_id = ?"], [doc.id]
-    if doc.doc_number:
-        conditions.append("target_doc_number = ?")
-        params.append(doc.doc_number)
-        order = ORDER_PARTS.fullmatch(doc.doc_number)
-        if order:
-            conditions.append("target_doc_number = ?")
-            params.append(f"{ORDER_PREFIX}第{int(order.group(2))}号")
-    for key in title_keys(doc.title) + ((loose_key(doc.title),) if loose_key(doc.title) else ()):
-        if len(key) >= MIN_PROBE:
-            conditions.append("(target_doc_number IS NULL AND instr(target_title, ?) > 0)")
-            params.append(key[:24])
-    rows = db.execute(
-        f"SELECT document_id, position, target_doc_number, target_title, target_id FROM [{TABLE}]"
-        f" WHERE document_id != ? AND ({' OR '.join(conditions)})",
-        [doc.id, *params],
-    ).fetchall()
+    """Re-resolve the rows of other documents that point at `doc` or may name it now: by id, by
+    its number (and the yearless form of an order's), by a key of its title (indexed lookups)."""
+    select = "SELECT r.document_id, r.position, r.target_doc_number, r.target_title, r.target_id"
+    found = db.execute(f"{select} FROM [{TABLE}] r WHERE r.target_id = ? AND r.document_id != ?",
+                       [doc.id, doc.id]).fetchall()
+    numbers = [doc.doc_number] if doc.doc_number else []
+    order = ORDER_PARTS.fullmatch(doc.doc_number or "")
+    if order:
+        numbers.append(f"{ORDER_PREFIX}第{int(order.group(2))}号")
+    for number in numbers:
+        found += db.execute(f"{select} FROM [{TABLE}] r WHERE r.target_doc_number = ? AND r.document_id != ?",
+                            [number, doc.id]).fetchall()
+    keys = [(k, "exact") for k in title_keys(doc.title)] + [(k, "loose") for k in (loose_key(doc.title),) if k]
+    for key, kind in keys:
+        found += db.execute(
+            f"{select} FROM [{TARGET_KEYS_TABLE}] k JOIN [{TABLE}] r"
+            " ON r.document_id = k.document_id AND r.position = k.position"
+            " WHERE k.key = ? AND k.kind = ? AND k.document_id != ?",
+            [key, kind, doc.id]).fetchall()
     touched: set[str] = set()
-    for citing, position, number, title, old in rows:
+    for citing, position, number, title, old in dict.fromkeys(found):
         target, how, warning = resolve(db, citing, number, title)
         db.execute(
             f"UPDATE [{TABLE}] SET target_id = ?, resolved_by = ?, warning = ?"
@@ -172,8 +187,8 @@ def rebuild(db) -> int:
     stored before relations existed."""
     from output import validity
 
-    db.execute(f"DELETE FROM [{TABLE}]")
-    db.execute(f"DELETE FROM [{KEYS_TABLE}]")
+    for table in (TABLE, KEYS_TABLE, TARGET_KEYS_TABLE):
+        db.execute(f"DELETE FROM [{table}]")
     docs = db.execute(
         "SELECT id, title, doc_number, doc_number_year, category, body_text FROM documents ORDER BY rowid"
     ).fetchall()
@@ -182,13 +197,7 @@ def rebuild(db) -> int:
     total = 0
     for doc_id, title, number, year, category, body in docs:
         relations = _read_stored(db, doc_id, title, number, year, category, body)
-        for i, rel in enumerate(relations, 1):
-            target, how, warning = resolve(db, doc_id, rel.target_doc_number, rel.target_title)
-            db.execute(
-                f"INSERT INTO [{TABLE}] ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                [doc_id, i, rel.relation, rel.target_doc_number, rel.target_title, target,
-                 rel.article_seq, rel.text, how, warning],
-            )
+        _write_rows(db, doc_id, relations)
         total += len(relations)
     validity.refresh(db, [d[0] for d in docs])
     return total
