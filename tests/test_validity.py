@@ -138,3 +138,29 @@ def test_recomputed_when_the_repealing_document_arrives_changes_and_as_of(store)
     # the repealing document changes and no longer repeals it
     store.upsert_document(replace(doc(2, title="关于Y的通知", publish_date="2026-02-01"), content_sha256="1" * 64))
     assert validity_of(store, "test-1") == "in_force"
+
+
+def test_a_version_1_database_gains_relations_validity_and_the_citations_view(tmp_path):
+    import output.db as dbmod
+    from output import citations
+
+    path = tmp_path / "v1.sqlite"
+    with Store(path, extensions=False) as old:
+        old.upsert_document(doc(1, title="关于X的通知", doc_number="发改价格〔2015〕1号", publish_date="2015-03-01"))
+        old.upsert_document(doc(2, title="关于Y的通知", body_extra=REPEAL, publish_date="2026-02-01"))
+        # back to the version 1 schema: no relations, validity columns or view; citations a table
+        for statement in (
+            "DROP VIEW citations", "DROP TABLE relations", "DROP TABLE document_title_keys",
+            "DROP TABLE relation_target_keys", "ALTER TABLE documents DROP COLUMN validity",
+            "ALTER TABLE documents DROP COLUMN validity_basis", "ALTER TABLE documents DROP COLUMN expiry_date",
+            "CREATE TABLE citations (document_id TEXT, position INTEGER, cited_doc_number TEXT,"
+            " cited_title TEXT, cited_id TEXT)", "PRAGMA user_version = 1",
+        ):
+            old.db.execute(statement)
+    with Store(path) as store:
+        assert store.schema_version == len(dbmod.MIGRATIONS)
+        assert validity_of(store, "test-1") == "repealed"
+        assert store.db.execute("SELECT target_id FROM relations WHERE document_id = 'test-2'").fetchall() == [
+            ("test-1",)]
+        assert [c["cited_id"] for c in citations.cites(store.db, "test-2")] == ["test-1"]
+        assert "citations" in store.db.view_names()
