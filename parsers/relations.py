@@ -32,8 +32,9 @@ from parsers.model import Article, Relation
 # run-away unmatched 《 is not a title).
 TITLE_MAX = 120
 # A bracket right after a title holds its 文号: 《…》（发改价格〔2015〕1234号）; up to 40 characters
-# fits any 文号 and an order number spelled out in full.
-AFTER_TITLE_BRACKET = re.compile(r"[\s\u3000]*[（(]([^（）()\n]{1,40})[）)]")
+# fits any 文号 and an order number spelled out in full. The year may be typed in round brackets
+# too (《…》（发改价格（2015）1234号）): one nested pair is allowed.
+AFTER_TITLE_BRACKET = re.compile(r"[\s\u3000]*[（(]((?:[^（）()\n]|[（(][^（）()\n]{1,8}[）)]){1,40})[）)]")
 # An order cited by its number alone in that bracket: 第7号令, 7号令, 令第7号. Orders are keyed by
 # (year, number) and there are two 第7号, so without a year the number stays yearless
 # (国家发展改革委令第7号) and the store resolves it only when one stored order fits.
@@ -43,7 +44,7 @@ OTHER_ORDER = re.compile(r"^原?([\u4e00-\u9fff]{2,20}?)令\s*(?:(\d{4})\s*年\s
 # Any issuer's 文号 in the bracket (京发改规〔2017〕4号, 财建〔2021〕1号): kept in normal form so a
 # provincial look-alike never matches an NDRC document by its number.
 ANY_WENHAO = re.compile(
-    r"^([\u4e00-\u9fff]{1,14})\s*[〔\[【［﹝〖]\s*(\d{4})\s*[〕\]】］﹞〗]\s*0*(\d{1,5})\s*号$"
+    r"^([\u4e00-\u9fff]{1,14})\s*[〔\[【［﹝〖（(]\s*(\d{4})\s*[〕\]】］﹞〗）)]\s*0*(\d{1,5})\s*号$"
 )
 # What may stand between two targets of one list: 、 和 及 与 以及 或, spaces, and the 原 of
 # "原《X》". A comma ends the list (根据《A》，《B》同时废止 says two things).

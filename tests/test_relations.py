@@ -204,3 +204,42 @@ def test_titles_resolve_exactly_loosely_with_a_warning_or_not_at_all(store):
     assert rows[1][1] is None and "2 stored documents are titled" in rows[1][3]
     assert rows[2][1:3] == ("test-4", "fuzzy_title") and "loosely" in rows[2][3]
     assert rows[3][1] is None
+
+
+# ---------------------------------------------------------------------------- property over real texts
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from test_search import real_documents  # noqa: E402
+
+REAL = [d for d in real_documents() if d.body_text]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    which=st.integers(0, len(REAL) - 1),
+    where=st.floats(0, 1),
+    brackets=st.sampled_from(["〔〕", "[]", "（）", "【】", "［］"]),
+    outer=st.sampled_from(["（）", "()"]),
+    spaced=st.booleans(),
+    inner=st.sampled_from(["〈〉", "《》"]),
+    verb=st.sampled_from(["同时废止", "予以废止", "停止执行", "不再执行"]),
+    year=st.integers(2000, 2025),
+    serial=st.integers(1, 3000),
+)
+def test_a_repeal_clause_in_any_spelling_inside_a_real_text_is_read(which, where, brackets, outer, spaced,
+                                                                      inner, verb, year, serial):
+    doc = REAL[which]
+    sp = " " if spaced else ""
+    number = f"发改价格{brackets[0]}{sp}{year}{sp}{brackets[1]}{sp}{serial}{sp}号"
+    clause = f"《关于印发{inner[0]}测试专项办法{inner[1]}的通知》{outer[0]}{number}{outer[1]}{verb}。"
+    paragraphs = doc.body_text.split("\n")
+    at = int(where * len(paragraphs))
+    body = "\n".join(paragraphs[:at] + [clause] + paragraphs[at:])
+    before = read_relations(doc.body_text, own_doc_number=doc.doc_number, own_title=doc.title)
+    got = read_relations(body, own_doc_number=doc.doc_number, own_title=doc.title)
+    added = [r for r in got if r not in before]
+    assert [(r.relation, r.target_doc_number, r.target_title) for r in added] == [
+        ("repeals", f"发改价格〔{year}〕{serial}号", "关于印发《测试专项办法》的通知")]
+    assert added[0].text == clause
+    assert all(r.text for r in got)
