@@ -5,8 +5,9 @@
 through output/relations.py), `refresh_all(db)` for all (reparse, the end of a crawl).
 
 The rule, as of day D (today in Beijing, or `--as-of`):
-1. `repealed`: a stored document repeals or replaces it as a whole, and that document's effective
-   date (else its publish or written date) is on or before D;
+1. `repealed`: a stored document repeals or replaces it as a whole, and the day that holds — the
+   date the clause states (自2027年1月1日起停止执行), else that document's effective date (else its
+   publish or written date) — is on or before D;
 2. `expired`: its stated 有效期 ended before D (`expiry_date`);
 3. `not_yet_effective`: its effective date is after D;
 4. `partially_repealed`: a repeal in force names only parts of it (第三条…废止, 《X》中…的规定停止执行);
@@ -27,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 from parsers.model import ValidityBasis
 from parsers.relations import partial_repeal
-from parsers.term import expiry
+from parsers.term import expiry, stated_start
 
 # The day validity is computed for when none is given: documents are dated in Beijing time.
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -113,7 +114,7 @@ def of_document(db, document_id: str, as_of: str | None = None) -> tuple[str | N
     effective, publish, expiry_date, body = row
     stated = expiry((body or "").split("\n"), effective) if expiry_date else None
     incoming = [
-        Incoming(*r)
+        Incoming(r[0], r[1], r[2], stated_start(r[5]) or r[3], r[4], r[5])
         for r in db.execute(
             "SELECT r.relation, r.document_id, d.doc_number,"
             " coalesce(d.effective_date, d.publish_date, d.written_date), d.publish_date, r.text"

@@ -4,6 +4,7 @@
   that takes effect on issue. ``自印发之日起施行`` (and 签发, 下发) gives the written date (成文日期,
   the date the document was signed and issued); ``自发布之日起施行`` (and 公布, 颁布) gives the
   publish date (发布时间, the date the site published it). None when the text says neither.
+- `stated_start(sentence)`: the day a clause says it takes hold (``自2027年1月1日起停止执行``).
 - `expiry(paragraphs, effective_date) -> Expiry | None`: the end of a stated 有效期:
   ``有效期至2030年12月31日`` gives that date; ``有效期5年`` / ``有效期为五年`` counts N years
   from the effective date, ending the day before the anniversary (2021-01-01 + 5 years →
@@ -33,6 +34,9 @@ _DATE = r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[�
 EXPIRY_UNTIL = re.compile(r"(?:有效期|有效期限|实施期限|执行期限|试行期)\s*(?:为|延长)?\s*(?:至|到|截至|截止到?)\s*" + _DATE)
 # 有效期5年, 有效期为五年, 有效期限3年, 试行期2年: N years counted from the effective date.
 EXPIRY_YEARS = re.compile(r"(?:有效期|有效期限|试行期)\s*(?:为|暂定为?)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*年(?!\s*第)")
+# A clause that states its own start (《X》自2027年1月1日起停止执行): it holds from that day, not
+# from the effective date of the document that says it.
+STATED_FROM = re.compile(r"自\s*" + _DATE + r"\s*起")
 # Sentence ends: a 有效期 clause is reported as the sentence holding it.
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
@@ -66,6 +70,12 @@ def expiry(paragraphs: Sequence[str], effective_date: str | None) -> Expiry | No
             if found:
                 return Expiry(found, sentence.strip())
     return None
+
+
+def stated_start(sentence: str) -> str | None:
+    """The day a clause says it takes hold (自2027年1月1日起…), ISO, or None."""
+    m = STATED_FROM.search(sentence) if "起" in sentence else None
+    return _iso(m.group(1), m.group(2), m.group(3)) if m else None
 
 
 def _sentence_expiry(sentence: str, effective_date: str | None) -> str | None:

@@ -135,6 +135,17 @@ def test_recomputed_when_the_repealing_document_arrives_changes_and_as_of(store)
     with store.transaction() as db:
         validity.refresh_all(db)
     assert validity_of(store, "test-1") == "repealed"
+    # a clause stating its own start holds from that day
+    store.upsert_document(replace(doc(3, title="关于Z的通知", doc_number="发改价格〔2016〕2号", publish_date="2016-03-01")))
+    store.upsert_document(replace(doc(4, title="关于W的通知", publish_date="2026-02-01",
+                                      body_extra="《Z》（发改价格〔2016〕2号）自2099年1月1日起停止执行。"),
+                                  effective_date="2026-02-01"))
+    assert validity_of(store, "test-3") == "in_force"
+    with store.transaction() as db:
+        validity.refresh_all(db, as_of="2099-01-01")
+    assert validity_of(store, "test-3") == "repealed"
+    (basis,) = validity.of_document(store.db, "test-3", "2099-01-01")[1]
+    assert basis.date == "2099-01-01" and basis.by_id == "test-4"
     # the repealing document changes and no longer repeals it
     store.upsert_document(replace(doc(2, title="关于Y的通知", publish_date="2026-02-01"), content_sha256="1" * 64))
     assert validity_of(store, "test-1") == "in_force"
