@@ -30,7 +30,8 @@ from typing import Any
 
 from parsers.identifiers import ORDER_PREFIX
 from parsers.model import Document, Relation
-from parsers.relations import loose_key, read_relations, title_keys
+from parsers.relations import read_relations
+from parsers.titles import loose_key, title_keys
 
 TABLE = "relations"
 KEYS_TABLE = "document_title_keys"

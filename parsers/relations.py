@@ -3,8 +3,8 @@ implement, interpret or cite another, with the target's 文号 and/or title norm
 
 `read_relations(...) -> tuple[Relation, ...]` reads the body, the articles and the attachment
 texts; `target_id` is left None (the store resolves it). The same reader gives the `citations`
-table its rows (`output.citations` keeps the distinct targets). `normalize_title`, `title_keys`
-and `partial_repeal` are shared with the store's resolution and validity.
+view its rows (`output.citations` keeps the distinct targets). Titles are normalised by
+`parsers.titles`; `partial_repeal` is shared with validity.
 
 How a sentence is read:
 1. its targets: every balanced 《…》 (《关于印发〈X〉的通知》 and the mis-nested 《关于印发《X》的通知》
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from parsers.identifiers import ORDER_PREFIX, find_doc_numbers
 from parsers.model import Article, Relation
+from parsers.titles import normalize_title, title_keys
 
 # Longest title between 《》 taken as a title (the longest real ones are ~60 characters; a
 # run-away unmatched 《 is not a title).
@@ -100,11 +101,6 @@ _SPACE_RE = re.compile(r"[\s\u00a0\u3000]+")
 _LEADING_LABEL = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇]+[编章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d+[.．、])[\s\u3000]*"
 )
-_TITLE_BRACKETS = str.maketrans({"(": "（", ")": "）", "〈": "《", "〉": "》", "<": "《", ">": "》"})
-_LOOSE_DROP = re.compile(r"（(?:试行|暂行|修订|修订稿|征求意见稿)）|[^\u4e00-\u9fff0-9A-Za-z]")
-# The issued text of a cover notice: 关于印发《X》的通知 issues X, and a citation of 《X》 means it.
-ISSUED_TITLE = re.compile(r"^关于(?:印发|发布|颁布|公布|修订印发)《([^《》]+)》的(?:通知|公告|决定)$")
-TITLE_KEY_WORD = "关于"
 
 
 @dataclass(frozen=True)
@@ -113,51 +109,6 @@ class _Target:
     end: int  # after the title's bracketed 文号, if any
     doc_number: str | None
     title: str | None
-
-
-def normalize_title(raw: str | None) -> str | None:
-    """A cited or stored title in one form: no spaces, 〈〉 inside written 《》, brackets （）,
-    the outer 《》 off. ``《关于印发〈X〉的通知》`` and ``关于印发《X》的通知`` are the same."""
-    if not raw:
-        return None
-    s = _SPACE_RE.sub("", raw).translate(_TITLE_BRACKETS)
-    while s.startswith("《") and s.endswith("》") and _balanced(s[1:-1]):
-        s = s[1:-1]
-    return s or None
-
-
-def _balanced(s: str) -> bool:
-    depth = 0
-    for c in s:
-        depth += (c == "《") - (c == "》")
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def title_keys(title: str | None) -> tuple[str, ...]:
-    """The exact keys a title is matched by: the normalised title, its part from 关于 on (a
-    title carrying its issuer: 国家发展改革委 财政部关于…), and X for 关于印发《X》的通知."""
-    norm = normalize_title(title)
-    if not norm:
-        return ()
-    keys = [norm]
-    at = norm.find(TITLE_KEY_WORD)
-    if at > 0:
-        keys.append(norm[at:])
-    issued = ISSUED_TITLE.match(keys[-1])
-    if issued:
-        keys.append(issued.group(1))
-    return tuple(dict.fromkeys(keys))
-
-
-def loose_key(title: str | None) -> str | None:
-    """A title's fuzzy key: its most specific exact key (the issued X of 关于印发《X》的通知, else
-    the part from 关于 on) without punctuation, quotes and (试行) marks."""
-    keys = title_keys(title)
-    if not keys:
-        return None
-    return _LOOSE_DROP.sub("", keys[-1]) or None
 
 
 def partial_repeal(sentence: str) -> bool:

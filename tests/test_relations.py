@@ -10,13 +10,8 @@ import pytest
 
 from output.db import Store
 from parsers.model import Article
-from parsers.relations import (
-    bracket_number,
-    normalize_title,
-    partial_repeal,
-    read_relations,
-    title_keys,
-)
+from parsers.relations import bracket_number, partial_repeal, read_relations
+from parsers.titles import normalize_title, title_keys
 from test_search import make_doc
 
 
@@ -140,23 +135,16 @@ def test_partial_repeals_name_the_parts():
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(tmp_path / "r.sqlite")
-    yield s
-    s.close()
-
-
-def with_relations(doc, **parts):
-    doc = replace(doc, **parts)
-    return replace(doc, relations=read_relations(
-        doc.body_text, doc.articles, own_doc_number=doc.doc_number, own_title=doc.title))
+    with Store(tmp_path / "r.sqlite") as s:
+        yield s
 
 
 def order(n, year, serial, title, publish):
     from parsers.identifiers import doc_number_parts
 
     number = f"国家发展改革委令{year}年第{serial}号"
-    return with_relations(make_doc(n, title=title, doc_number=number, publish_date=publish, category="发展改革委令"),
-                          doc_number_parts=doc_number_parts(number))
+    return replace(make_doc(n, title=title, doc_number=number, publish_date=publish, category="发展改革委令"),
+                   doc_number_parts=doc_number_parts(number))
 
 
 def targets(store, doc_id):
@@ -169,7 +157,7 @@ def test_two_orders_numbered_7_resolve_by_year_and_a_yearless_citation_only_by_t
     store.upsert_document(order(1, 2014, 7, "《电力监管办法》", "2014-05-01"))
     store.upsert_document(order(2, 2016, 7, "《价格监测规定》", "2016-05-01"))
     body = ("《电力监管办法》（国家发展改革委令2014年第7号）、《价格监测规定》（第7号令）和《某规则》（7号令）同时废止。")
-    store.upsert_document(with_relations(make_doc(3, title="关于清理规章的决定", body_extra=body,
+    store.upsert_document((make_doc(3, title="关于清理规章的决定", body_extra=body,
                                                   publish_date="2026-01-05")))
     got = targets(store, "test-3")
     assert got[0][:2] == ("国家发展改革委令2014年第7号", "test-1")
@@ -180,24 +168,24 @@ def test_two_orders_numbered_7_resolve_by_year_and_a_yearless_citation_only_by_t
 
 
 def test_a_provincial_number_does_not_resolve_to_the_ndrc_document_of_that_number(store):
-    store.upsert_document(with_relations(make_doc(1, title="关于价格管理的通知", doc_number="发改规〔2017〕4号",
+    store.upsert_document((make_doc(1, title="关于价格管理的通知", doc_number="发改规〔2017〕4号",
                                                   publish_date="2017-03-01")))
-    store.upsert_document(with_relations(make_doc(
+    store.upsert_document((make_doc(
         2, title="关于转发的通知", body_extra="《关于价格管理的通知》（京发改规〔2017〕4号）同时废止。")))
     assert targets(store, "test-2") == [("京发改规〔2017〕4号", None, None)]
     assert store.db.execute("SELECT validity FROM documents WHERE id = 'test-1'").fetchone() == ("in_force",)
 
 
 def test_titles_resolve_exactly_loosely_with_a_warning_or_not_at_all(store):
-    store.upsert_document(with_relations(make_doc(1, title="国家发展改革委关于推进“互联网+”监管的意见",
+    store.upsert_document((make_doc(1, title="国家发展改革委关于推进“互联网+”监管的意见",
                                                   publish_date="2019-01-01")))
-    store.upsert_document(with_relations(make_doc(2, title="关于做好年度工作的通知", publish_date="2019-01-02")))
-    store.upsert_document(with_relations(make_doc(3, title="关于做好年度工作的通知", publish_date="2020-01-02")))
-    store.upsert_document(with_relations(make_doc(4, title="关于印发《测试管理办法（试行）》的通知",
+    store.upsert_document((make_doc(2, title="关于做好年度工作的通知", publish_date="2019-01-02")))
+    store.upsert_document((make_doc(3, title="关于做好年度工作的通知", publish_date="2020-01-02")))
+    store.upsert_document((make_doc(4, title="关于印发《测试管理办法（试行）》的通知",
                                                   publish_date="2019-01-03")))
     body = ("《关于推进“互联网+”监管的意见》同时废止。《关于做好年度工作的通知》停止执行。"
             "《测试管理办法》不再执行。《从未收录的文件》同时废止。")
-    store.upsert_document(with_relations(make_doc(5, title="关于清理的通知", body_extra=body)))
+    store.upsert_document((make_doc(5, title="关于清理的通知", body_extra=body)))
     rows = store.db.execute("SELECT target_title, target_id, resolved_by, warning FROM relations"
                             " WHERE document_id = 'test-5' ORDER BY position").fetchall()
     assert rows[0][1:3] == ("test-1", "title")  # the issuer the stored title carries is no obstacle

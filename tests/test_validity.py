@@ -12,7 +12,6 @@ from hypothesis import given, settings, strategies as st
 from output import validity
 from output.db import Store
 from output.validity import Incoming, compute
-from parsers.relations import read_relations
 from parsers.term import effective_on_issue, expiry
 from test_search import make_doc, real_documents
 
@@ -107,14 +106,11 @@ def test_validity_never_says_repealed_without_a_sentence(inc, effective, expiry_
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(tmp_path / "v.sqlite")
-    yield s
-    s.close()
+    with Store(tmp_path / "v.sqlite") as s:
+        yield s
 
 
-def doc(n, **kwargs):
-    d = make_doc(n, **kwargs)
-    return replace(d, relations=read_relations(d.body_text, d.articles, own_doc_number=d.doc_number, own_title=d.title))
+doc = make_doc  # a document with the relations its text states, as the parser reads them
 
 
 def validity_of(store, doc_id):
