@@ -40,6 +40,8 @@ AFTER_TITLE_BRACKET = re.compile(r"[\s\u3000]*[（(]((?:[^（）()\n]|[（(][^�
 # (year, number) and there are two 第7号, so without a year the number stays yearless
 # (国家发展改革委令第7号) and the store resolves it only when one stored order fits.
 SHORT_ORDER = re.compile(r"^(?:国家发展改革委|国家发展和改革委员会)?令?\s*第?\s*(\d{1,4})\s*号\s*令?$")
+# An NDRC order's normal form with its year, for the yearless form the order's own text uses.
+ORDER_NUMBER = re.compile(re.escape(ORDER_PREFIX) + r"\d{4}年第(\d+)号")
 # Another agency's order (原国家计委令第10号): kept as written so it resolves to no NDRC order.
 OTHER_ORDER = re.compile(r"^原?([\u4e00-\u9fff]{2,20}?)令\s*(?:(\d{4})\s*年\s*)?第\s*(\d{1,4})\s*号$")
 # Any issuer's 文号 in the bracket (京发改规〔2017〕4号, 财建〔2021〕1号): kept in normal form so a
@@ -134,16 +136,23 @@ def read_relations(
 
     The document's own 文号 and title do not count, nor a 《X》 its own title holds
     (关于印发《X》的通知 issues X), except on a 解读 page, whose title names what it interprets.
-    `year` dates an order cited with its year left out (…委员会令 第41号), as in
-    `parsers.identifiers.find_doc_numbers`.
+    An order cited by its number alone (原国家发展改革委令第10号) stays yearless, never dated with
+    the citing document's year (there are two 第7号); an order's own text naming itself so
+    (…委员会令 第41号) is no citation. `year` is accepted for callers of the earlier signature and
+    not used: the own number says the year.
     """
+    own_numbers = {own_doc_number} if own_doc_number else set()
+    own_order = ORDER_NUMBER.fullmatch(own_doc_number or "")
+    if own_order:
+        own_numbers.add(f"{ORDER_PREFIX}第{int(own_order.group(1))}号")
+    year = None
     interpretation = is_interpretation(own_title, category)
     own_keys = set(title_keys(own_title))
     own_inner = {normalize_title(t.title) for t in _targets(own_title or "", year) if t.title}
     out: dict[tuple, Relation] = {}
 
     def add(rel: Relation) -> None:
-        if rel.target_doc_number and rel.target_doc_number == own_doc_number:
+        if rel.target_doc_number and rel.target_doc_number in own_numbers:
             return
         if rel.target_title and not rel.target_doc_number and rel.target_title in own_keys:
             return

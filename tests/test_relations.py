@@ -73,7 +73,15 @@ def test_an_order_cited_in_every_form():
         ("repeals", "国家发展改革委令第7号", "C规定"),
         ("repeals", "国家发展改革委令2016年第7号", "D规定"),
     ]
-    assert bracket_number("原国家计委令第10号") == "原国家计委令第10号" or bracket_number("国家计委令第10号") == "国家计委令第10号"
+    # a bare order number keeps no year it does not print, whatever the citing document's year
+    assert rel("原国家发展改革委令第10号同时废止。", own_doc_number="发改价格〔2026〕3号") == [
+        ("repeals", "国家发展改革委令第10号", None)]
+    # an order's own text naming itself by number is no citation
+    assert rel("中华人民共和国国家发展和改革委员会令 第41号", own_doc_number="国家发展改革委令2026年第41号") == []
+    # another agency's order stays its own (no NDRC order of that number is meant)
+    assert bracket_number("原国家计委令第10号") == "国家计委令第10号"
+    assert bracket_number("国家计委令2001年第10号") == "国家计委令2001年第10号"
+    assert bracket_number("以下简称《办法》") is None
 
 
 def test_a_provincial_look_alike_keeps_its_own_number():
