@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
 from typing import Any
 
 from parsers.identifiers import ORDER_PREFIX
@@ -240,5 +239,5 @@ def document_overlay(db, document_id: str, as_of: str | None = None) -> dict[str
         out["validity_basis"] = json.loads(row[1]) if row and row[1] else []
     else:
         state, basis = validity.of_document(db, document_id, as_of)
-        out["validity"], out["validity_basis"] = state, [asdict(b) for b in basis]
+        out["validity"], out["validity_basis"] = state, json.loads(validity.basis_json(basis))
     return out

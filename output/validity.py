@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from parsers.model import ValidityBasis
 from parsers.relations import partial_repeal
@@ -106,13 +106,15 @@ def compute(
 def of_document(db, document_id: str, as_of: str | None = None) -> tuple[str | None, tuple[ValidityBasis, ...]]:
     """Compute (not store) one stored document's validity as of `as_of` (today if None)."""
     row = db.execute(
-        "SELECT effective_date, publish_date, expiry_date, body_text FROM documents WHERE id = ?",
-        [document_id],
+        "SELECT effective_date, publish_date, expiry_date FROM documents WHERE id = ?", [document_id]
     ).fetchone()
     if row is None:
         return None, ()
-    effective, publish, expiry_date, body = row
-    stated = expiry((body or "").split("\n"), effective) if expiry_date else None
+    effective, publish, expiry_date = row
+    stated = None
+    if expiry_date:  # the sentence is read again only where there is one
+        (body,) = db.execute("SELECT body_text FROM documents WHERE id = ?", [document_id]).fetchone()
+        stated = expiry((body or "").split("\n"), effective)
     incoming = [
         Incoming(r[0], r[1], r[2], stated_start(r[5]) or r[3], r[4], r[5])
         for r in db.execute(
@@ -141,10 +143,22 @@ def refresh(db, ids: Iterable[str], as_of: str | None = None) -> None:
         state, basis = of_document(db, document_id, day)
         if state is None:
             continue
+        text = basis_json(basis)
+        # written only when it changed: most recomputations confirm what is stored
         db.execute(
-            "UPDATE documents SET validity = ?, validity_basis = ? WHERE id = ?",
-            [state, json.dumps([asdict(b) for b in basis], ensure_ascii=False), document_id],
+            "UPDATE documents SET validity = ?, validity_basis = ? WHERE id = ?"
+            " AND (validity IS NOT ? OR validity_basis IS NOT ?)",
+            [state, text, document_id, state, text],
         )
+
+
+def basis_json(basis: Iterable[ValidityBasis]) -> str:
+    """`validity_basis` as stored: a JSON array of {relation, by_id, by_doc_number, date, text}."""
+    return json.dumps(
+        [{"relation": b.relation, "by_id": b.by_id, "by_doc_number": b.by_doc_number, "date": b.date, "text": b.text}
+         for b in basis],
+        ensure_ascii=False,
+    )
 
 
 def refresh_all(db, as_of: str | None = None) -> int:
