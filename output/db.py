@@ -338,6 +338,8 @@ _RELATIONS_V2 = (
     "CREATE INDEX IF NOT EXISTS relations_target_id ON relations (target_id)",
     "CREATE INDEX IF NOT EXISTS relations_target_doc_number ON relations (target_doc_number)",
     "CREATE INDEX IF NOT EXISTS relations_target_title ON relations (target_title)",
+    # a 解读 page's interprets target found through the document listing it (output/relations.py)
+    "CREATE INDEX IF NOT EXISTS interpretations_interpretation_id ON interpretations (interpretation_id)",
     """CREATE TABLE IF NOT EXISTS document_title_keys (
     document_id TEXT NOT NULL,
     key TEXT NOT NULL,            -- a normal form a citation may name the title by

@@ -13,6 +13,8 @@ Resolution (`target_id`), never guessed:
   stand in for it), and a provincial look-alike (京发改规…) matches no NDRC number;
 - a yearless order number (第7号令: there are two 第7号) resolves only when one stored order has
   that serial, or one of those has the cited title;
+- a 解读 page's `interprets` target left open that way: the one document listing the page among
+  its 相关解读 links;
 - a title alone: an exact match of its normal form (issuer dropped, 〈〉 as 《》, 关于印发《X》的通知
   for X); several exact matches leave it unresolved with a warning; else a unique loose match
   (punctuation and (试行) marks dropped) resolves it with a warning in `warning`.
@@ -65,7 +67,7 @@ def _write_rows(db, document_id: str, relations: tuple[Relation, ...]) -> set[st
     db.execute(f"DELETE FROM [{TARGET_KEYS_TABLE}] WHERE document_id = ?", [document_id])
     rows, keys, targets = [], [], set()
     for i, rel in enumerate(relations, 1):
-        target, how, warning = resolve(db, document_id, rel.target_doc_number, rel.target_title)
+        target, how, warning = resolve(db, document_id, rel.target_doc_number, rel.target_title, rel.relation)
         rows.append((document_id, i, rel.relation, rel.target_doc_number, rel.target_title, target,
                      rel.article_seq, rel.text, how, warning))
         if target:
@@ -102,7 +104,7 @@ def _write_keys(db, document_id: str, title: str | None) -> None:
 def _relink(db, doc: Document) -> set[str]:
     """Re-resolve the rows of other documents that point at `doc` or may name it now: by id, by
     its number (and the yearless form of an order's), by a key of its title (indexed lookups)."""
-    select = "SELECT r.document_id, r.position, r.target_doc_number, r.target_title, r.target_id"
+    select = "SELECT r.document_id, r.position, r.target_doc_number, r.target_title, r.target_id, r.relation"
     found = db.execute(f"{select} FROM [{TABLE}] r WHERE r.target_id = ? AND r.document_id != ?",
                        [doc.id, doc.id]).fetchall()
     numbers = [doc.doc_number] if doc.doc_number else []
@@ -119,9 +121,13 @@ def _relink(db, doc: Document) -> set[str]:
             " ON r.document_id = k.document_id AND r.position = k.position"
             " WHERE k.key = ? AND k.kind = ? AND k.document_id != ?",
             [key, kind, doc.id]).fetchall()
+    # the 解读 pages this document links to, whose interprets rows may wait for it
+    found += db.execute(
+        f"{select} FROM interpretations i JOIN [{TABLE}] r ON r.document_id = i.interpretation_id"
+        " WHERE i.document_id = ? AND r.relation = 'interprets' AND r.target_id IS NULL", [doc.id]).fetchall()
     touched: set[str] = set()
-    for citing, position, number, title, old in dict.fromkeys(found):
-        target, how, warning = resolve(db, citing, number, title)
+    for citing, position, number, title, old, relation in dict.fromkeys(found):
+        target, how, warning = resolve(db, citing, number, title, relation)
         db.execute(
             f"UPDATE [{TABLE}] SET target_id = ?, resolved_by = ?, warning = ?"
             " WHERE document_id = ? AND position = ?",
@@ -131,8 +137,24 @@ def _relink(db, doc: Document) -> set[str]:
     return touched
 
 
-def resolve(db, document_id: str, doc_number: str | None, title: str | None) -> tuple[str | None, str | None, str | None]:
-    """(target id, how it was matched, warning) for one target; (None, None, warning?) if none."""
+def resolve(
+    db, document_id: str, doc_number: str | None, title: str | None, relation: str | None = None
+) -> tuple[str | None, str | None, str | None]:
+    """(target id, how it was matched, warning) for one target; (None, None, warning?) if none.
+
+    A 解读 page's `interprets` target that its number or title leaves open is the one stored
+    document listing the page among its 相关解读 links (`interpretations.interpretation_id`)."""
+    found = _resolve(db, document_id, doc_number, title)
+    if found[0] is None and relation == "interprets":
+        linked = [i for (i,) in db.execute(
+            "SELECT DISTINCT document_id FROM interpretations WHERE interpretation_id = ? AND document_id != ?",
+            [document_id, document_id])]
+        if len(linked) == 1:
+            return linked[0], "interpretation_link", None
+    return found
+
+
+def _resolve(db, document_id: str, doc_number: str | None, title: str | None) -> tuple[str | None, str | None, str | None]:
     if doc_number:
         yearless = YEARLESS_ORDER.fullmatch(doc_number)
         if yearless:

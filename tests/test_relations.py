@@ -239,3 +239,23 @@ def test_a_repeal_clause_in_any_spelling_inside_a_real_text_is_read(which, where
         ("repeals", f"发改价格〔{year}〕{serial}号", "关于印发《测试专项办法》的通知")]
     assert added[0].text == clause
     assert all(r.text for r in got)
+
+
+def test_an_interpretation_resolves_through_the_document_that_links_to_it(store):
+    from parsers.model import Link
+
+    jd_url = "https://www.ndrc.gov.cn/xxgk/jd/jd/202405/t20240507_99.html"
+    jd = replace(make_doc(99, title="《关于做好年度工作的通知》解读", category="解读",
+                          body_extra="近日，国家发展改革委印发了《关于做好年度工作的通知》。"), url=jd_url)
+    twin = make_doc(1, title="关于做好年度工作的通知", publish_date="2023-01-02")
+    listed = replace(make_doc(2, title="关于做好年度工作的通知", publish_date="2024-05-06"),
+                     interpretations=(Link("《关于做好年度工作的通知》解读", jd_url),))
+    # the 解读 first, then two documents of that title: the one listing it is the one it interprets
+    store.upsert_document(jd)
+    assert targets(store, "test-99")[0][1] is None
+    store.upsert_document(twin)
+    assert targets(store, "test-99")[0][1] == "test-1"  # the only one of that title, for now
+    store.upsert_document(listed)
+    row = store.db.execute("SELECT relation, target_id, resolved_by FROM relations WHERE document_id = 'test-99'"
+                           ).fetchone()
+    assert row == ("interprets", "test-2", "interpretation_link")
