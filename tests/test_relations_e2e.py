@@ -107,6 +107,11 @@ def test_validity_relations_and_diff_across_crawls(tmp_path):
         assert docs[ids["repealer"]]["relations"][0]["target_id"] == old["id"]
         assert docs[ids["expiring"]]["expiry_date"] == expiry
 
+        # every 解读 page interprets the document whose page lists it (the replica numbers a
+        # document's 解读 pages after it: page id + 4 … + 6)
+        interprets = query(db, "SELECT document_id, target_id FROM relations WHERE relation = 'interprets'")
+        assert interprets
+        assert all(t and 4 <= int(j.split("-")[1]) - int(t.split("-")[1]) <= 6 for j, t in interprets), interprets
         # searching with --in-force leaves the repealed document out
         hits = cli("search", old["title"], "--db", str(db), "--json")
         assert old["id"] in {json.loads(line)["document_id"] for line in hits.stdout.splitlines()}, hits.stderr
