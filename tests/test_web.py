@@ -329,6 +329,7 @@ def test_versions_link_to_what_changed(tmp_path):
     changes = html(ds, "/doc/test-1/changes/2")
     assert "− 第1条 推进氢能。" in changes and "+ 第1条 推进氢能产业。" in changes
     assert "光伏" not in changes  # the unchanged article is not listed
+    assert "推进氢能<ins>产业</ins>。" in changes  # the characters that changed, as `ndrc-policy diff` finds them
     assert "nothing to compare" in html(ds, "/doc/test-1/changes/1")
     html(ds, "/doc/test-1/changes/9", status=404)
 
