@@ -15,11 +15,12 @@ from pathlib import Path
 import click
 
 from crawler import exitcodes
+from crawler import settings as project
 
-DEFAULT_DB = "data/ndrc.sqlite"
+DEFAULT_DB = project.NDRC_DB_PATH
 DEFAULT_JSON_DIR = "data/json"
-DEFAULT_BASE_URL = "https://www.ndrc.gov.cn"
-COLUMNS = ("fzggwl", "ghxwj", "ghwb", "gg", "tz")
+DEFAULT_BASE_URL = project.NDRC_BASE_URL
+COLUMNS = tuple(project.NDRC_COLUMNS)
 
 
 class Failure(click.ClickException):

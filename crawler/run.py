@@ -21,16 +21,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler import exitcodes
+from crawler.history import MAX_PAGES_MARK, completed_columns
 
 logger = logging.getLogger(__name__)
 
-# Marks, in crawl_runs.message, a run that read only the first N list pages of each column: the
-# next run must page its columns to the end again, or documents beyond page N would be lost.
-MAX_PAGES_MARK = "max_pages="
 # Close reasons of a run that read everything it meant to read.
 FINISHED_REASONS = ("finished",)
-# How far back `completed_columns` looks for the newest run of each column.
-RUNS_LOOKED_AT = 100
 
 
 class ConfigError(ValueError):
@@ -90,24 +86,6 @@ def _open_store(db_path: str | os.PathLike):
         return Store(path)
     except (StoreError, OSError) as err:
         raise ConfigError(f"cannot open the database {path}: {err}") from None
-
-
-def completed_columns(store) -> set[str]:
-    """Columns whose newest run read them to the end and was healthy: they can be paged lazily.
-
-    A run that was killed, blocked, limited by max_pages or failed somewhere may have left
-    documents on list pages it never read; the next run must read all the pages of its columns.
-    """
-    decided: dict[str, bool] = {}
-    for run in store.last_runs(RUNS_LOOKED_AT):
-        complete = (
-            run.get("finished_at") is not None
-            and run.get("exit_status") == exitcodes.OK
-            and MAX_PAGES_MARK not in (run.get("message") or "")
-        )
-        for column in run.get("columns") or []:
-            decided.setdefault(column, complete)
-    return {c for c, ok in decided.items() if ok}
 
 
 def judge(stats: Mapping[str, object], reason: str | None) -> tuple[int, str]:
@@ -301,8 +279,10 @@ def _duration(start: str | None, end: str | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m crawler.run`: the crawl command without click, for development and tests."""
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default="https://www.ndrc.gov.cn")
-    parser.add_argument("--db", default="data/ndrc.sqlite")
+    from crawler import settings as project
+
+    parser.add_argument("--base-url", default=project.NDRC_BASE_URL)
+    parser.add_argument("--db", default=project.NDRC_DB_PATH)
     parser.add_argument("--json-dir", default="data/json")
     parser.add_argument("--columns", default=None, help="comma-separated column slugs")
     parser.add_argument("--full", action="store_true")

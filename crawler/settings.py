@@ -5,6 +5,7 @@ tests turn the politeness off that way and never edit this file.
 
 Project settings (read by the spider, middlewares, extensions and pipelines named beside each):
     NDRC_BASE_URL        site root crawled (spider)
+    NDRC_CANONICAL_BASE  the site's own address, on which documents' URLs and ids are made (spider, pipelines.parse)
     NDRC_COLUMNS         column slugs under /xxgk/zcfb/ (spider)
     NDRC_DB_PATH         SQLite file (extensions.store)
     NDRC_WORKER_PROCESS  parse and write to the store in a child process, False on the reactor thread (extensions.worker)
@@ -23,6 +24,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- the project's own settings ---------------------------------------------------------------
 NDRC_BASE_URL = "https://www.ndrc.gov.cn"
+# Where the site really is: a document's `url` is its page's path on this address, whatever address
+# it was fetched from (a mirror, a proxy, http, the replica on loopback); `pages.url` keeps that one.
+NDRC_CANONICAL_BASE = "https://www.ndrc.gov.cn"
 # Column slug -> category name the site prints (the ColumnName meta of its pages).
 NDRC_COLUMN_NAMES = {
     "fzggwl": "发展改革委令",
@@ -49,6 +53,8 @@ NDRC_BLOCK_BACKOFF_MAX = 600.0
 NDRC_RETRY_BACKOFF = 2.0
 NDRC_RETRY_BACKOFF_MAX = 60.0
 NDRC_PROGRESS = True
+# A progress line per column every this many documents.
+NDRC_PROGRESS_EVERY = 25
 # Parsing and the store's writes run in a child process so that fetching goes on meanwhile
 # (both are CPU-bound and hold the GIL); False runs them on the reactor thread.
 NDRC_WORKER_PROCESS = True

@@ -5,7 +5,8 @@ documents with their issuers, articles, attachments and 解读 links, one `docum
 distinct content a document has had, parse failures and crawl runs. The tables are those of
 ARCHITECTURE.md ("SQLite tables"); the full-text tables belong to `output.search` and the citation
 relations to `output.relations` (the `citations` view over them to `output.citations`), which this
-module calls when they exist: relations and validity after each document write, the search index for all documents a transaction wrote just before it commits.
+module calls (unless opened with `extensions=False`): relations and validity after each document
+write, the search index for all documents a transaction wrote just before it commits.
 
     >>> store = Store("data/ndrc.sqlite")
     >>> with store.lock():
@@ -20,7 +21,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import importlib
 import json
 import os
 import sqlite3
@@ -130,6 +130,15 @@ def document_json(doc: Document) -> str:
     byte-identical output.
     """
     return json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _iso_day(date: str | dt.date) -> str:
+    day = date.isoformat() if isinstance(date, dt.date) else str(date)
+    try:
+        dt.date.fromisoformat(day[:10])
+    except ValueError:
+        raise ValueError(f"withdrawn date must be an ISO date, not {date!r}") from None
+    return day
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,22 +386,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migr
 
 
 # --------------------------------------------------------------------------------------------
-# Optional hooks owned by other modules
-
-
-def _optional_hook(module: str, name: str) -> Callable | None:
-    """`module.name` if that module exists and defines it, else None (the feature is not built)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name == module:
-            return None
-        raise
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
-
-
-# --------------------------------------------------------------------------------------------
 
 
 class Store:
@@ -425,17 +418,15 @@ class Store:
         self._unindexed: dict[str, None] = {}
         self._grouping = False
         self._migrate()
-        self._index_documents = self._refresh_relations = None
+        self._extensions = bool(extensions)
         if extensions:
-            install = _optional_hook("output.search", "install")
-            installed = _optional_hook("output.search", "installed")
+            from output import search
+
             # only a database without the tables takes the write lock here: opening one to read
             # must not wait for a crawl, whose writes hold the lock most of the time
-            if install is not None and not (installed is not None and installed(self.db)):
+            if not search.installed(self.db):
                 with self.transaction():
-                    install(self.db)
-            self._index_documents = _optional_hook("output.search", "index_documents")
-            self._refresh_relations = _optional_hook("output.relations", "refresh_document")
+                    search.install(self.db)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -546,8 +537,10 @@ class Store:
         """
         if self._unindexed:
             ids = list(self._unindexed)
-            if self._index_documents is not None:
-                self._index_documents(self.db, ids)
+            if self._extensions:
+                from output import search
+
+                search.index_documents(self.db, ids)
             self._unindexed.clear()
 
     def _rollback(self) -> None:
@@ -773,9 +766,11 @@ class Store:
                     " AND interpretation_id IS NOT ?",
                     (doc.id, doc.url, doc.id),
                 )
-            if self._refresh_relations is not None:
+            if self._extensions:
+                from output import relations
+
                 # relations (and the citations view over them), then validity of what they touch
-                self._refresh_relations(db, doc)
+                relations.refresh_document(db, doc)
             # last: the index is written when the transaction commits (see _index_written)
             self._unindexed[doc.id] = None
         return outcome
@@ -875,16 +870,23 @@ class Store:
         Returns True only when this call withdrew it: False when no document has that URL or it
         was withdrawn already (the first date is kept), so a run counts each withdrawal once.
         """
-        day = date.isoformat() if isinstance(date, dt.date) else str(date)
-        try:
-            dt.date.fromisoformat(day[:10])
-        except ValueError:
-            raise ValueError(f"withdrawn date must be an ISO date, not {date!r}") from None
+        day = _iso_day(date)
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE documents SET status = 'withdrawn', withdrawn_date = ?"
                 " WHERE url = ? AND status != 'withdrawn'",
                 (day, url),
+            )
+        return cursor.rowcount > 0
+
+    def withdraw(self, document_id: str, date: str | dt.date) -> bool:
+        """`mark_withdrawn` by document id: what a crawl knows a page by, whatever its address."""
+        day = _iso_day(date)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE documents SET status = 'withdrawn', withdrawn_date = ?"
+                " WHERE id = ? AND status != 'withdrawn'",
+                (day, document_id),
             )
         return cursor.rowcount > 0
 

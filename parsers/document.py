@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from parsers import articles as article_splitter
 from parsers import term
 from parsers.blocking import block_reason
-from parsers.encoding import decode_bytes
+from parsers.encoding import decode_bytes, http_charset
 from parsers.errors import ParseError
 from parsers.html_page import extract_detail
 from parsers.identifiers import doc_number_parts, normalize_doc_number, strip_title_number
@@ -63,16 +63,32 @@ def parse(
     *,
     attachments: Mapping[str, bytes] | None = None,
     listing: ListItem | None = None,
+    content_type: str | None = None,
 ) -> Document:
-    """Parse one input into a Document.
+    """Parse one input into a Document: `read_page`, then `assemble`.
 
     `content`: a detail page in any encoding, a text/Markdown rendering of one, or a PDF/OFD file.
     `attachments`: absolute attachment URL → bytes, for the attachments the caller fetched (only
     `.get()` is called, so a lazy mapping works). `listing`: the list entry the page was found on.
+    `content_type`: the HTTP Content-Type it was served with, if known (its charset is used).
     Raises `ParseError` when the input is no document at all (empty, binary, a block page).
     """
+    extract = read_page(content, url, content_type=content_type)
+    # `is None`, not `or`: a lazy mapping (reparse reads attachments from the store on demand)
+    # reports no length and would be taken for an empty one.
+    return assemble(extract, url, attachments={} if attachments is None else attachments, listing=listing)
+
+
+def read_page(content: bytes | str, url: str | None = None, *, content_type: str | None = None) -> PageExtract:
+    """The first half of `parse`: sniff, decode once, read the page (one tree) into a `PageExtract`.
+
+    Its `attachments` and `interpretations` are the links a crawler must fetch before it can
+    `assemble` the document; a crawler reads the page here once and hands the extract on.
+    Raises `ParseError` when the input is no document at all.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    kind, decoded, tree_ready_utf8 = sniff_decoded(data)
+    charset = http_charset(content_type)
+    kind, decoded, tree_ready_utf8 = sniff_decoded(data, charset)
     if kind == "pdf":
         from parsers.pdf import pdf_paragraphs
 
@@ -91,7 +107,7 @@ def parse(
             text, _encoding, decode_warnings = decoded
             utf8 = tree_ready_utf8
         else:
-            text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html")
+            text, _encoding, decode_warnings = decode_bytes(data, is_html=kind == "html", charset=charset)
         if kind == "html":
             extract = extract_detail(text, url, utf8=utf8)
             if not extract.paragraphs and LIST_PAGE_MARK.search(text):
@@ -110,9 +126,7 @@ def parse(
             extract = _add_warnings(extract, decode_warnings)
     if not extract.paragraphs and not extract.title:
         raise ParseError("not_a_document", "not a document: no title and no body text found")
-    # `is None`, not `or`: a lazy mapping (reparse reads attachments from the store on demand)
-    # reports no length and would be taken for an empty one.
-    return assemble(extract, url, attachments={} if attachments is None else attachments, listing=listing)
+    return extract
 
 
 def assemble(

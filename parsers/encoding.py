@@ -161,23 +161,41 @@ def _replaced(text: str) -> tuple[str, ...]:
     return (f"{count} undecodable byte sequences replaced",) if count else ()
 
 
-def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ...]]:
+def decode_bytes(data: bytes, *, is_html: bool, charset: str | None = None) -> tuple[str, str, tuple[str, ...]]:
     """Decode a page or rendering: (text, encoding used, warnings). Never raises.
 
     The text has no BOM. A warning is recorded when the declared charset was not the one used
     (a UTF-8 page declaring gb2312 is read as UTF-8) and when bytes had to be replaced.
+    `charset`: the one the HTTP Content-Type header declares, which stands before the
+    document's own declaration (as in the HTML standard's order of encoding sniffing).
     """
-    return decode_utf8_aware(data, is_html=is_html)[:3]
+    return decode_utf8_aware(data, is_html=is_html, charset=charset)[:3]
 
 
-def decode_utf8_aware(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ...], bool]:
+def http_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header value (`text/html; charset=GBK`), or None."""
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip("\"'"):
+            return value.strip().strip("\"'")
+    return None
+
+
+def decode_utf8_aware(
+    data: bytes, *, is_html: bool, charset: str | None = None
+) -> tuple[str, str, tuple[str, ...], bool]:
     """`decode_bytes`, plus whether `data` is exactly the UTF-8 encoding of the text (strict
     UTF-8, no BOM): then a caller that needs UTF-8 bytes can use `data` as it is."""
     if isinstance(data, str):  # tolerate text handed in by mistake
         return data.lstrip("\ufeff"), "utf-8", (), False
     if type(data) is not bytes:
         data = bytes(data)
-    declared_raw, declared = declared_charset(data, is_html=is_html)
+    if charset:
+        declared_raw, declared = charset, _canonical(charset)
+    else:
+        declared_raw, declared = declared_charset(data, is_html=is_html)
 
     for bom, encoding in BOMS if data.startswith(_ANY_BOM) else ():
         if data.startswith(bom):

@@ -103,9 +103,10 @@ class Sniffed(NamedTuple):
     tree_ready_utf8: bytes | None = None
 
 
-def sniff_decoded(data: bytes) -> Sniffed:
+def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     """`sniff`, plus what deciding learnt about a text input (see `Sniffed`), so that the caller
-    does not decode or scan the same bytes twice."""
+    does not decode or scan the same bytes twice. `charset`: the HTTP header's (see
+    `encoding.decode_bytes`)."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     elif type(data) is not bytes:
@@ -124,7 +125,9 @@ def sniff_decoded(data: bytes) -> Sniffed:
     if not has_bom and data.find(b"\x00", 0, BINARY_SAMPLE) != -1:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
     whole = len(data) <= DECODE_WINDOW
-    text, encoding, warnings, exact = decode_utf8_aware(data if whole else data[:DECODE_WINDOW], is_html=True)
+    text, encoding, warnings, exact = decode_utf8_aware(
+        data if whole else data[:DECODE_WINDOW], is_html=True, charset=charset
+    )
     sample = text[:BINARY_SAMPLE]
     if not sample or sample.isspace():
         raise ParseError("empty", "the input holds only whitespace")

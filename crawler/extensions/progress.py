@@ -25,13 +25,13 @@ class ProgressExtension:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.every = max(1, crawler.settings.getint("NDRC_PROGRESS_EVERY", 25))
+        self.every = max(1, crawler.settings.getint("NDRC_PROGRESS_EVERY"))
         self.columns = crawler.settings.getlist("NDRC_COLUMNS")
         self.logged: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("NDRC_PROGRESS", True):
+        if not crawler.settings.getbool("NDRC_PROGRESS"):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)

@@ -7,11 +7,13 @@ functions and SQLite lets another process write, so one child process (`crawler.
 pipes, nothing of the crawl's state inherited) parses and writes on another core while the crawl
 process fetches. Components ask the crawler's worker (`worker_for(crawler)`):
 
-    await worker.parse(body, url, attachments, listing)  # ("ok", Document) or ("failed", reason, message)
-    worker.save_page(url, status=, body=, kind=, ...)    # -> (sha256, changed), at once
-    worker.touch_page(url, at); worker.record_parse_failure(url, sha256, reason)
-    await worker.upsert_document(doc, fetched_at)        # "new", "updated" or "unchanged"
-    await worker.mark_withdrawn(url, date)               # True when this call withdrew it
+    worker.save_page(url, status=, body=, kind=, ...)    # -> SavedPage(sha256, changed), at once
+    worker.touch_page(url, at)
+    await worker.parse_and_store(job)                    # crawler.pages: PageJob -> PageOutcome
+    await worker.withdraw(document_id, date)             # True when this call withdrew it
+
+One call per detail page: `parse_and_store` assembles the document from the page the spider read
+(crawler.pages) and writes it, its citations and search rows; only the `PageOutcome` comes back.
 
 Calls are carried out in the order they are made, so a page is stored before the document parsed
 from it. The child writes through its own `output.db.Store` in group commit: `commit()` runs every
@@ -40,8 +42,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from crawler.child import CallFailed, Child, ChildDied, serve
+from crawler.pages import FAILED, PageJob, PageOutcome, parse_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +55,15 @@ STATS_PREFIX = "ndrc/store"
 CLOSE_REASON = "store_writes_lost"
 
 
+@dataclass(frozen=True)
+class SavedPage:
+    """What `save_page` tells at once: the stored body's sha256, and whether the URL's content changed."""
+
+    sha256: str
+    changed: bool
+
+
 # -- what the child runs --------------------------------------------------------------------------------
-
-
-def parse_page(body: bytes, url: str, attachments: dict, listing) -> tuple:
-    """`parsers.parse` as a picklable answer: ("ok", Document) or ("failed", reason, message).
-
-    A `ParseError` (the input holds no document) gives its reason; any other exception is a
-    parser bug ("parser_error"), which costs one page, not the run.
-    """
-    from parsers import ParseError, parse
-
-    try:
-        return ("ok", parse(body, url, attachments=attachments, listing=listing))
-    except ParseError as err:
-        return ("failed", err.reason, str(err))
-    except Exception as err:  # noqa: BLE001
-        return ("failed", "parser_error", f"{type(err).__name__}: {err}")
 
 
 class _ChildStore:
@@ -101,9 +97,8 @@ class _ChildStore:
             "commit": lambda: store().commit(),
             "save_page": self.save_page,
             "touch_page": lambda url, at: store().touch_page(url, at),
-            "record_parse_failure": lambda url, sha, reason, at: store().record_parse_failure(url, sha, reason, at=at),
-            "upsert_document": lambda doc, at: store().upsert_document(doc, fetched_at=at),
-            "mark_withdrawn": lambda url, date: store().mark_withdrawn(url, date),
+            "parse_and_store": lambda job: parse_and_store(store(), job),
+            "withdraw": lambda doc_id, date: store().withdraw(doc_id, date),
         }
 
 
@@ -111,7 +106,7 @@ def child_calls() -> dict:
     """Everything a worker child answers."""
     import parsers.document  # noqa: F401 - loaded while the crawl starts, not on the first page
 
-    return {"parse_page": parse_page, **_ChildStore().calls()}
+    return _ChildStore().calls()
 
 
 # -- the crawl's side -------------------------------------------------------------------------------------
@@ -197,34 +192,22 @@ class CrawlWorker:
                 self._lost(err)
         await child.stop()
 
-    # -- parsing ------------------------------------------------------------------------------------------
-
-    async def parse(self, body: bytes, url: str, attachments: dict, listing) -> tuple:
-        """("ok", Document) or ("failed", reason, message); see `parse_page`."""
-        if self._child is None:
-            return parse_page(body, url, attachments, listing)
-        try:
-            return await self._child.call("parse_page", body, url, attachments, listing)
-        except ChildDied as err:
-            self._lost(err)
-            return ("failed", "worker_died", "the worker process died; the run stops")
-
     # -- writes -------------------------------------------------------------------------------------------
 
-    def save_page(self, url: str, **page) -> tuple[str, bool]:
-        """Store one response raw (`Store.save_page`); (sha256, whether the URL's content changed).
+    def save_page(self, url: str, **page) -> SavedPage:
+        """Store one response raw (`Store.save_page`): its sha256 and whether the URL's content changed.
 
         Through the child the row is written a little later, in order; `changed` is decided here,
         against the newest content the crawl's Store sees and the pages sent since the last commit.
         """
         if self._child is None:
             ref = self.store.save_page(url, **page)
-            return ref.sha256, ref.changed
+            return SavedPage(ref.sha256, ref.changed)
         sha = hashlib.sha256(page["body"]).hexdigest()
         previous = self._unsaved.get(url) or self.store.newest_sha256(url)
         self._unsaved[url] = sha
         self._send("save_page", url, page)
-        return sha, previous != sha
+        return SavedPage(sha, previous != sha)
 
     def touch_page(self, url: str, at: str) -> None:
         """Record a 304 for `url` (`Store.touch_page`)."""
@@ -233,24 +216,20 @@ class CrawlWorker:
         else:
             self._send("touch_page", url, at)
 
-    def record_parse_failure(self, url: str, sha256: str | None, reason: str, at: str | None = None) -> None:
-        """`Store.record_parse_failure`."""
+    async def parse_and_store(self, job: PageJob) -> PageOutcome:
+        """`crawler.pages.parse_and_store`: the page's document assembled and written, in order."""
         if self._child is None:
-            self.store.record_parse_failure(url, sha256, reason, at=at)
-        else:
-            self._send("record_parse_failure", url, sha256, reason, at)
+            return parse_and_store(self.store, job)
+        try:
+            return await self._call("parse_and_store", job)
+        except ChildDied:
+            return PageOutcome(FAILED, None, "worker_died", "the worker process died; the run stops")
 
-    async def upsert_document(self, doc, fetched_at: str | None) -> str:
-        """`Store.upsert_document`: "new", "updated" or "unchanged"."""
+    async def withdraw(self, document_id: str, date: str) -> bool:
+        """`Store.withdraw`: True when this call withdrew the document."""
         if self._child is None:
-            return self.store.upsert_document(doc, fetched_at=fetched_at)
-        return await self._call("upsert_document", doc, fetched_at)
-
-    async def mark_withdrawn(self, url: str, date: str) -> bool:
-        """`Store.mark_withdrawn`: True when this call withdrew the document."""
-        if self._child is None:
-            return self.store.mark_withdrawn(url, date)
-        return await self._call("mark_withdrawn", url, date)
+            return self.store.withdraw(document_id, date)
+        return await self._call("withdraw", document_id, date)
 
     def _send(self, name: str, *args) -> None:
         self._child.send(name, *args).add_done_callback(self._check)
@@ -323,12 +302,7 @@ class WorkerExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def engine_started(self):
-        from scrapy.utils.defer import deferred_from_coro
-
-        return deferred_from_coro(self._start())
-
-    async def _start(self) -> None:
+    async def engine_started(self) -> None:
         worker = worker_for(self.crawler)
         await worker.start()
         if self.interval > 0:
@@ -338,12 +312,10 @@ class WorkerExtension:
             self.loop = task.LoopingCall(lambda: deferred_from_coro(worker.commit()))
             self.loop.start(self.interval, now=False)
 
-    def spider_closed(self, spider, reason):
-        from scrapy.utils.defer import deferred_from_coro
-
+    async def spider_closed(self, spider, reason) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        return deferred_from_coro(worker_for(self.crawler).close())
+        await worker_for(self.crawler).close()
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff = settings.getfloat("NDRC_RETRY_BACKOFF", 2.0)
-        self.backoff_max = settings.getfloat("NDRC_RETRY_BACKOFF_MAX", 60.0)
+        self.backoff = settings.getfloat("NDRC_RETRY_BACKOFF")
+        self.backoff_max = settings.getfloat("NDRC_RETRY_BACKOFF_MAX")
 
     async def _wait(self, result):
         if isinstance(result, Request):

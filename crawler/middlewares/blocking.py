@@ -52,10 +52,10 @@ class BlockDetectionMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.block_statuses = {int(s) for s in settings.getlist("NDRC_BLOCK_STATUSES", [403, 412, 429, 521])}
-        self.max_tries = settings.getint("NDRC_BLOCK_RETRIES", 3)
-        self.backoff = settings.getfloat("NDRC_BLOCK_BACKOFF", 60.0)
-        self.backoff_max = settings.getfloat("NDRC_BLOCK_BACKOFF_MAX", 600.0)
+        self.block_statuses = {int(s) for s in settings.getlist("NDRC_BLOCK_STATUSES")}
+        self.max_tries = settings.getint("NDRC_BLOCK_RETRIES")
+        self.backoff = settings.getfloat("NDRC_BLOCK_BACKOFF")
+        self.backoff_max = settings.getfloat("NDRC_BLOCK_BACKOFF_MAX")
         self.stopped: str | None = None
 
     @classmethod

@@ -44,24 +44,25 @@ class RawPageStoreMiddleware:
         if response.status not in STORED_STATUSES:
             return response
         kind = KIND_BY_META.get(request.meta.get("ndrc_kind"), "other")
-        sha256, changed = worker.save_page(
+        saved = worker.save_page(
             response.url,
             status=response.status,
             body=response.body,
             kind=kind,
-            content_type=_header(response, b"Content-Type"),
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
+            content_type=header_value(response, b"Content-Type"),
+            etag=header_value(response, b"ETag"),
+            last_modified=header_value(response, b"Last-Modified"),
             fetched_at=at,
         )
-        request.meta["ndrc_page_sha256"] = sha256
-        request.meta["ndrc_page_changed"] = changed
+        request.meta["ndrc_page_sha256"] = saved.sha256
+        request.meta["ndrc_page_changed"] = saved.changed
         self.stats.inc_value(f"{STATS_PREFIX}/stored")
-        if changed:
+        if saved.changed:
             self.stats.inc_value(f"{STATS_PREFIX}/changed")
         return response
 
 
-def _header(response, name: bytes) -> str | None:
+def header_value(response, name: bytes) -> str | None:
+    """A response header as text (latin-1, as HTTP headers are), or None."""
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None

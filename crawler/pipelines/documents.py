@@ -1,9 +1,9 @@
 """Document storage pipeline: parsed documents, withdrawals and fetch failures into the store.
 
-A `PageItem` with its `document` is upserted in one transaction (`Store.upsert_document`, through
-extensions.worker: a new content adds a version, earlier ones stay); once that is committed the
-document is "known" to the next incremental run. A `WithdrawnItem` marks the document withdrawn
-with the date (never deleted). A `FetchFailureItem` is counted as a failed document and logged.
+A `PageItem` arrives stored (the parse pipeline's one call to the worker: a new content adds a
+version, earlier ones stay) and is counted by its outcome; once committed the document is "known"
+to the next incremental run. A `WithdrawnItem` marks the document withdrawn with the date (never
+deleted), by its id. A `FetchFailureItem` is counted as a failed document and logged.
 
 Settings read: none. Stats: ``ndrc/documents/{new,updated,unchanged,withdrawn,failed}`` and the
 same per column under ``ndrc/<column>/documents/…``.
@@ -36,13 +36,13 @@ class DocumentStorePipeline:
 
     async def process_item(self, item):
         worker = worker_for(self.crawler)
-        if isinstance(item, PageItem) and item.document is not None:
-            outcome = await worker.upsert_document(item.document, item.fetched_at)
+        if isinstance(item, PageItem) and item.outcome is not None:
+            outcome = item.outcome.outcome
             self.count(item.column, outcome)
             if outcome != "unchanged":
                 logger.debug("[%s] %s %s", item.column, outcome, item.url)
         elif isinstance(item, WithdrawnItem):
-            if await worker.mark_withdrawn(item.url, item.date):
+            if await worker.withdraw(item.document_id, item.date):
                 self.count(item.column, "withdrawn")
                 logger.info("[%s] withdrawn (HTTP %d): %s", item.column, item.status, item.url)
         elif isinstance(item, FetchFailureItem):

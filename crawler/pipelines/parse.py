@@ -1,22 +1,23 @@
-"""Parse pipeline: a fetched page (with its attachments) becomes a `parsers.Document`.
+"""Parse pipeline: a fetched page (read once by the spider) becomes a stored document, in one call.
 
-The raw page is already stored (middlewares.rawstore). The parsing itself runs in the crawl's
-worker (extensions.worker: a child process, so fetching goes on meanwhile). Input that holds no
-document (`ParseError`: empty, binary, not a document) and parser bugs are recorded in
-`parse_failures` with their reason, counted, and the item dropped; the run goes on.
+The raw page is already stored (middlewares.rawstore). The worker (extensions.worker: a child
+process, so fetching goes on meanwhile) assembles the document from the spider's read, moves it
+to the canonical address (NDRC_CANONICAL_BASE) and writes it (`crawler.pages.parse_and_store`).
+Input that holds no document (`ParseError`: empty, binary, not a document) and parser bugs are
+recorded in `parse_failures` by that same call, counted here, and the item dropped; the run goes on.
 
-Settings read: none. Stats: ``ndrc/documents/failed``, ``ndrc/<column>/documents/failed``,
-``ndrc/parse_failures/<reason>``.
+Settings read: NDRC_CANONICAL_BASE. Stats: ``ndrc/documents/failed``,
+``ndrc/<column>/documents/failed``, ``ndrc/parse_failures/<reason>``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from scrapy.exceptions import DropItem
 
 from crawler.extensions.worker import worker_for
+from crawler.pages import FAILED, PageJob, read_response
 from crawler.pipelines.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class ParsePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.canonical_base = crawler.settings.get("NDRC_CANONICAL_BASE")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -36,17 +38,24 @@ class ParsePipeline:
     async def process_item(self, item):
         if not isinstance(item, PageItem):
             return item
-        outcome = await worker_for(self.crawler).parse(item.body, item.url, item.attachments, item.listing)
-        if outcome[0] != "ok":
-            self.fail(item, outcome[1], outcome[2])
-        doc = outcome[1]
-        if item.category and doc.category != item.category:
-            doc = dataclasses.replace(doc, category=item.category)
-        item.document = doc
+        read = item.read if item.read is not None else read_response(item.body or b"", item.url)
+        job = PageJob(
+            url=item.url,
+            read=read,
+            canonical_base=self.canonical_base,
+            page_sha256=item.page_sha256,
+            fetched_at=item.fetched_at,
+            listing=item.listing,
+            attachments=item.attachments,
+            category=item.category,
+        )
+        item.outcome = await worker_for(self.crawler).parse_and_store(job)
+        if item.outcome.outcome == FAILED:
+            self.fail(item)
         return item
 
-    def fail(self, item: PageItem, reason: str, message: str):
-        worker_for(self.crawler).record_parse_failure(item.url, item.page_sha256, f"{reason}: {message}")
+    def fail(self, item: PageItem):
+        reason, message = item.outcome.reason, item.outcome.message or ""
         self.stats.inc_value(f"{STATS_PREFIX}/documents/failed")
         self.stats.inc_value(f"{STATS_PREFIX}/{item.column}/documents/failed")
         self.stats.inc_value(f"{STATS_PREFIX}/parse_failures/{reason}")

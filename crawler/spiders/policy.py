@@ -14,8 +14,13 @@ Incremental rules:
 - a known active document of the column that is missing from the list pages read (between their
   newest and oldest dates) is fetched again: 404/410 marks it withdrawn.
 
-Settings read: NDRC_BASE_URL, NDRC_COLUMNS, NDRC_COLUMN_NAMES, NDRC_FULL, NDRC_MAX_PAGES,
-NDRC_RECHECK_DAYS. Stats: ``ndrc/<column>/list_pages``, ``ndrc/<column>/details_requested``,
+Identity: a page is known by its path on the site (`parsers.canonical.site_path`), never by the
+host it was fetched from, and every request goes to NDRC_BASE_URL: a crawl of the same site under
+another address (http/https, a mirror, another port of the replica) fetches no known page again,
+and never asks the address an earlier run used.
+
+Settings read: NDRC_BASE_URL, NDRC_CANONICAL_BASE, NDRC_COLUMNS, NDRC_COLUMN_NAMES, NDRC_FULL,
+NDRC_MAX_PAGES, NDRC_RECHECK_DAYS. Stats: ``ndrc/<column>/list_pages``, ``ndrc/<column>/details_requested``,
 ``ndrc/<column>/fetch_failed``, ``ndrc/fetch_failed``.
 """
 
@@ -24,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import typing
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -34,8 +38,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.extensions.store import store_for
+from crawler.history import completed_columns
 from crawler.middlewares.blocking import list_page_of
+from crawler.middlewares.rawstore import header_value
 from crawler.pipelines.items import FetchFailureItem, PageItem, WithdrawnItem
+from crawler.pages import PARSER_ERROR, read_response
+from output.known import KnownPage, known_pages
+from parsers.canonical import site_path
 
 logger = logging.getLogger(__name__)
 
@@ -56,30 +65,13 @@ def list_url(base_url: str, column: str, index: int) -> str:
     return urljoin(base_url.rstrip("/") + "/", LIST_PATH.format(column=column).lstrip("/") + name)
 
 
-class PageLinks(typing.NamedTuple):
-    """What the spider needs of a page before its document can be stored: the links to fetch."""
-
-    attachments: tuple
-    interpretations: tuple
-
-
-@dataclass
-class KnownPage:
-    """What the store knows of a document URL."""
-
-    id: str | None
-    category: str | None
-    publish_date: str | None
-    status: str | None
-
-
 @dataclass
 class ColumnState:
     """Progress of one column through the current run."""
 
     list_pages: int = 0
     page_count: int | None = None
-    listed: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)  # site paths
     oldest_date: str | None = None
     newest_date: str | None = None
     reached_end: bool = False
@@ -102,17 +94,19 @@ class PolicySpider(scrapy.Spider):
         spider.known: dict[str, KnownPage] = {}
         spider.deep: dict[str, bool] = {}
         spider.state = {c: ColumnState() for c in spider.columns}
-        spider.site = urlsplit(spider.base_url).netloc
-        spider.in_flight: set[str] = set()  # detail URLs requested this run (one request each)
+        spider.canonical_base = settings.get("NDRC_CANONICAL_BASE").rstrip("/")
+        # the hosts the site answers on here: the one crawled, and the canonical one its pages may name
+        spider.sites = {urlsplit(spider.base_url).netloc, urlsplit(spider.canonical_base).netloc}
+        spider.in_flight: set[str] = set()  # site paths of the detail pages requested this run
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
     # -- start -------------------------------------------------------------------------------------
     async def start(self):
         store = store_for(self.crawler)
-        self.known = load_known(store)
+        self.known = known_pages(store)
         complete = self.settings.getlist("NDRC_COMPLETED_COLUMNS", None)
-        complete = set(complete) if complete is not None else columns_completed(store)
+        complete = set(complete) if complete is not None else completed_columns(store)
         for column in self.columns:
             self.deep[column] = self.full or column not in complete
             yield self.list_request(column, 0)
@@ -147,11 +141,11 @@ class PolicySpider(scrapy.Spider):
         all_known = True
         requested = 0
         for item in page.items:
-            state.listed.add(item.url)
+            state.listed.add(site_path(item.url))
             if item.date:
                 state.oldest_date = min(filter(None, [state.oldest_date, item.date]))
                 state.newest_date = max(filter(None, [state.newest_date, item.date]))
-            known = self.known.get(item.url)
+            known = self.known.get(site_path(item.url))
             if known is None:
                 all_known = False
             request = self.detail_request(item.url, column, listing=item, known=known)
@@ -189,27 +183,29 @@ class PolicySpider(scrapy.Spider):
         """Re-fetch known active documents of the column that the list pages read no longer show."""
         state = self.state[column]
         category = self.column_names.get(column)
-        for url, known in self.known.items():
-            if known.category != category or known.status == "withdrawn" or url in state.listed:
+        for path, known in self.known.items():
+            if known.category != category or known.status == "withdrawn" or path in state.listed:
                 continue
             date = known.publish_date
             if not state.reached_end:
                 # Only the span the pages read cover: older documents live on pages not read.
                 if not date or not state.oldest_date or date <= state.oldest_date:
                     continue
-            request = self.detail_request(url, column, listing=None, known=known, force=True)
+            # asked of the site crawled now, whatever address the page was stored from
+            request = self.detail_request(self.base_url + path, column, listing=None, known=known, force=True)
             if request is not None:
                 yield request
 
     # -- detail pages ------------------------------------------------------------------------------
-    def detail_request(self, url, column, *, listing, known, force=False, category=None, parent=None):
+    def detail_request(self, url, column, *, listing, known, force=False):
         """The request for a detail page, or None when the known page needs no fetch this run."""
-        if url in self.in_flight:
+        url = self.site_url(url)
+        if url is None or site_path(url) in self.in_flight:
             return None
         conditional = known is not None and not self.full
         if known is not None and not (self.full or force or self.is_recent(known, listing)):
             return None
-        self.in_flight.add(url)
+        self.in_flight.add(site_path(url))
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/{column}/details_requested")
         return scrapy.Request(
             url,
@@ -219,8 +215,7 @@ class PolicySpider(scrapy.Spider):
                 "ndrc_kind": "detail",
                 "ndrc_column": column,
                 "ndrc_listing": listing,
-                "ndrc_known": known is not None,
-                "ndrc_known_status": known.status if known is not None else None,
+                "ndrc_known": known,
                 "ndrc_conditional": conditional,
                 "handle_httpstatus_list": DETAIL_STATUSES,
             },
@@ -239,80 +234,77 @@ class PolicySpider(scrapy.Spider):
     async def parse_detail(self, response):
         meta = response.meta
         column = meta["ndrc_column"]
+        known = meta.get("ndrc_known")
         if response.status in GONE_STATUSES:
-            if meta.get("ndrc_known_status") == "withdrawn":
+            if known is not None and known.status == "withdrawn":
                 return  # withdrawn before: keeps its first withdrawal date
-            if meta.get("ndrc_known"):
-                yield WithdrawnItem(response.url, column, response.status, self.today.isoformat())
+            if known is not None and known.id:
+                yield WithdrawnItem(response.url, known.id, column, response.status, self.today.isoformat())
+            elif known is not None:
+                return  # a page that held no document: nothing to withdraw
             else:
                 yield FetchFailureItem(response.url, column, f"HTTP {response.status} for a listed page")
             return
         if response.status == 304:
             return  # unchanged: the raw store touched it
-        if meta.get("ndrc_known") and not self.full and meta.get("ndrc_page_changed") is False:
+        if known is not None and not self.full and meta.get("ndrc_page_changed") is False:
             return  # the same bytes as the stored page: the document is unchanged
         async for item in self.complete_page(response, column, meta.get("ndrc_listing")):
             yield item
 
-    async def complete_page(self, response, column, listing, *, category=None, parent=None):
-        """Fetch what the page needs (attachments, 解读 pages) and yield its items, parent last."""
-        from parsers.document import page_links
+    async def complete_page(self, response, column, listing, *, category=None):
+        """Fetch what the page needs (attachments, 解读 pages) and yield its items, parent last.
 
-        # Only the page's links are needed here; the parse pipeline parses the page once, with
-        # its attachments, and records any failure with its reason. The links are read here, not
-        # in the crawl's worker: the attachment fetches wait for them, and would wait behind the
-        # worker's queue of parsing and writes.
-        try:
-            draft = PageLinks(*page_links(response.body, response.url))
-        except Exception as err:  # noqa: BLE001 - a parser bug must not stop the run
-            logger.error("parser error on %s: %s", response.url, err)
-            draft = None
+        The page is read here, once (`crawler.pages.read_response`): its links are needed now,
+        and the worker assembles the document from this same read (see crawler.pages).
+        """
+        read = read_response(response.body, response.url, header_value(response, b"Content-Type"))
+        if read.reason == PARSER_ERROR:
+            logger.error("parser error on %s: %s", response.url, read.message)
         fetched: dict[str, bytes] = {}
-        if draft is not None:
-            for att in draft.attachments:
-                if not att.url or att.url in fetched or not self.fetchable(att.url):
-                    continue
-                try:
-                    att_response = await self.fetch(att.url, "attachment", column)
-                except IgnoreRequest:
-                    return  # stopped (blocked) or forbidden: the page stays unknown, retried next run
-                except Exception as err:  # noqa: BLE001 - network errors after the retries
-                    yield FetchFailureItem(response.url, column, f"attachment {att.url}: {err}")
-                    return
-                if att_response.status == 200:
-                    fetched[att.url] = att_response.body
-                elif att_response.status not in GONE_STATUSES:
-                    yield FetchFailureItem(response.url, column, f"attachment {att.url}: HTTP {att_response.status}")
-                    return
-                # a 404 attachment is recorded by the parser as not fetched; the document is whole
-            if category is None:
-                links = list(draft.interpretations)
-                if listing is not None:
-                    links += list(getattr(listing, "interpretations", ()) or ())
-                async for item in self.interpretations(links, column, response.url):
-                    yield item
+        for att in read.attachments:
+            if not att.url or att.url in fetched or self.site_url(att.url) is None:
+                continue
+            try:
+                att_response = await self.fetch(self.site_url(att.url), "attachment", column)
+            except IgnoreRequest:
+                return  # stopped (blocked) or forbidden: the page stays unknown, retried next run
+            except Exception as err:  # noqa: BLE001 - network errors after the retries
+                yield FetchFailureItem(response.url, column, f"attachment {att.url}: {err}")
+                return
+            if att_response.status == 200:
+                fetched[att.url] = att_response.body
+            elif att_response.status not in GONE_STATUSES:
+                yield FetchFailureItem(response.url, column, f"attachment {att.url}: HTTP {att_response.status}")
+                return
+            # a 404 attachment is recorded by the parser as not fetched; the document is whole
+        if read.extract is not None and category is None:
+            links = list(read.interpretations)
+            if listing is not None:
+                links += list(getattr(listing, "interpretations", ()) or ())
+            async for item in self.interpretations(links, column):
+                yield item
         yield PageItem(
             url=response.url,
-            body=response.body,
             column=column,
+            read=read,
             page_sha256=response.meta.get("ndrc_page_sha256") or hashlib.sha256(response.body).hexdigest(),
             fetched_at=response.meta.get("ndrc_fetched_at"),
             listing=listing,
             attachments=fetched,
             category=category,
-            interpretation_of=parent,
         )
 
-    async def interpretations(self, links, column, parent_url):
+    async def interpretations(self, links, column):
         """The 解读 pages a document links, fetched and yielded before the document itself."""
         for link in links:
-            url = link.url
-            if not url or url in self.in_flight or not self.fetchable(url):
+            url = self.site_url(link.url) if link.url else None
+            if url is None or site_path(url) in self.in_flight:
                 continue
-            known = self.known.get(url)
+            known = self.known.get(site_path(url))
             if known is not None and not self.full:
                 continue
-            self.in_flight.add(url)
+            self.in_flight.add(site_path(url))
             try:
                 response = await self.fetch(url, "detail", column)
             except IgnoreRequest:
@@ -324,9 +316,7 @@ class PolicySpider(scrapy.Spider):
                 if response.status not in GONE_STATUSES:
                     yield FetchFailureItem(url, column, f"解读 page: HTTP {response.status}")
                 continue
-            async for item in self.complete_page(
-                response, column, None, category=INTERPRETATION_CATEGORY, parent=parent_url
-            ):
+            async for item in self.complete_page(response, column, None, category=INTERPRETATION_CATEGORY):
                 yield item
 
     async def fetch(self, url: str, kind: str, column: str):
@@ -338,10 +328,19 @@ class PolicySpider(scrapy.Spider):
         )
         return await self.crawler.engine.download_async(request)
 
-    def fetchable(self, url: str) -> bool:
+    def site_url(self, url: str) -> str | None:
+        """Where to fetch a page of the site: `url`'s path on the site crawled now.
+
+        None for what is not fetched: not http(s), or (SAME_SITE_ONLY) another site's. A page
+        that names the canonical host (https://www.ndrc.gov.cn/…) is fetched from the crawled
+        address too, so a crawl through a mirror stays on the mirror.
+        """
         if not url.startswith(("http://", "https://")):
-            return False
-        return not SAME_SITE_ONLY or urlsplit(url).netloc == self.site
+            return None
+        netloc = urlsplit(url).netloc
+        if netloc not in self.sites:
+            return None if SAME_SITE_ONLY else url
+        return self.base_url + site_path(url)
 
     def detail_failed(self, failure):
         request = failure.request
@@ -367,27 +366,3 @@ def failure_reason(failure) -> str:
         return f"HTTP {failure.value.response.status}"
     return (str(failure.value).splitlines() or [""])[0] or type(failure.value).__name__
 
-
-# -- what the store knows ---------------------------------------------------------------------------
-def load_known(store) -> dict[str, KnownPage]:
-    """Document URL -> KnownPage for every document stored completely (`Store.known_documents`).
-
-    A page recorded as holding no document (parse_failures) counts as known too, with status
-    "failed": it is not fetched again on every run (`ndrc-policy reparse` retries it after a parser
-    upgrade) and does not keep paging going.
-    """
-    categories = dict(store.db.execute("SELECT url, category FROM documents WHERE url IS NOT NULL"))
-    out = {
-        url: KnownPage(doc_id, categories.get(url), publish_date, status)
-        for url, (doc_id, publish_date, status) in store.known_documents().items()
-    }
-    for (url,) in store.db.execute("SELECT DISTINCT url FROM parse_failures"):
-        out.setdefault(url, KnownPage(None, None, None, "failed"))
-    return out
-
-
-def columns_completed(store) -> set[str]:
-    """Columns the last finished run crawled to the end without a failure (see crawler.run)."""
-    from crawler.run import completed_columns
-
-    return completed_columns(store)
