@@ -208,18 +208,27 @@ AS_OF = click.option("--as-of", "as_of", default=None, metavar="DATE",
 
 @main.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True)
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that parse (the writes stay in one).")
 @AS_OF
 @one_line_errors
-def reparse(db_path, as_of):
+def reparse(db_path, jobs, as_of):
     """Rebuild every document from the raw pages already stored, without fetching.
 
     Run it after upgrading ndrc-policy: documents whose content is unchanged keep their
     version; those the new parsers read differently are updated. Every document's validity
     is recomputed (as of today, or --as-of).
+
+    
+    Examples:
+      ndrc-policy reparse
+      ndrc-policy reparse --jobs 2       # parse on two cores
     """
     from output.reparse import reparse_all
 
-    summary = reparse_all(_existing_db(db_path), as_of=_as_of(as_of))
+    summary = reparse_all(
+        _existing_db(db_path), canonical_base=project.NDRC_CANONICAL_BASE, jobs=jobs, as_of=_as_of(as_of)
+    )
     click.echo(summary.line())
     sys.exit(exitcodes.OK if not summary.failed else exitcodes.PARTIAL_FAILURE)
 

@@ -98,7 +98,7 @@ def test_documents_are_stored_once_and_a_second_pass_changes_nothing(crawler):
 def test_interpretation_pages_are_stored_as_category_jiedu(crawler):
     item = page_item(ORDER, f"{BASE}/xxgk/jd/jd/202604/t20260410_1404600.html", category="解读")
     through(crawler, item)
-    assert item.document.category == "解读"
+    assert item.outcome.outcome == "new" and item.outcome.document_id == "ndrc-1404600"
     row = crawler.ndrc_store.db.execute("SELECT category FROM documents WHERE id = 'ndrc-1404600'").fetchone()
     assert row == ("解读",)
 
@@ -122,7 +122,7 @@ def test_withdrawal_marks_the_document_and_keeps_it(crawler):
     store = crawler.ndrc_store
     through(crawler, page_item(TZ_DETAIL, TZ_DETAIL_URL))
     for _ in range(2):
-        through(crawler, WithdrawnItem(TZ_DETAIL_URL, "tz", 404, "2026-09-01"))
+        through(crawler, WithdrawnItem(TZ_DETAIL_URL, "ndrc-1407232", "tz", 404, "2026-09-01"))
     row = store.db.execute("SELECT status, withdrawn_date FROM documents WHERE url = ?", (TZ_DETAIL_URL,)).fetchone()
     assert row == ("withdrawn", "2026-09-01")
     assert count(store, "documents") == 1

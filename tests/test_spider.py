@@ -15,6 +15,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
 from conftest import PAGES
+from parsers.canonical import site_path
 
 BASE = "https://www.ndrc.gov.cn"
 TZ_LIST = PAGES / "tz_index_2026-08.html"  # 通知, page 1 of 20
@@ -52,7 +53,7 @@ def list_response(spider, column, index, path):
 
 
 def known_page(category, date, status="active"):
-    from crawler.spiders.policy import KnownPage
+    from output.known import KnownPage
 
     return KnownPage("ndrc-x", category, date, status)
 
@@ -97,7 +98,7 @@ def test_paging_stops_at_a_page_whose_entries_are_all_known():
 
     spider = make_spider()
     listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     assert requests == []  # one list page, nothing else
 
@@ -107,7 +108,7 @@ def test_one_new_entry_keeps_paging_and_fetches_only_it():
 
     spider = make_spider()
     listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items[1:]}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items[1:]}
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     assert [r.url for r in requests if r.meta["ndrc_kind"] == "detail"] == [listing.items[0].url]
     assert [r.meta["ndrc_page_index"] for r in requests if r.meta["ndrc_kind"] == "list"] == [1]
@@ -119,7 +120,7 @@ def test_a_column_not_read_to_the_end_is_paged_deep_without_refetching_known_pag
     spider = make_spider()
     spider.deep["tz"] = True
     listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     assert [(r.meta["ndrc_kind"], r.meta["ndrc_page_index"]) for r in requests] == [("list", 1)]
 
@@ -138,7 +139,7 @@ def test_recent_known_documents_are_rechecked_conditionally():
     newest = dt.date.fromisoformat(listing.items[0].date)
     spider = make_spider(NDRC_RECHECK_DAYS=3)
     spider.today = newest + dt.timedelta(days=1)  # two days of the page fall in the window
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     window = {i.url for i in listing.items if (spider.today - dt.date.fromisoformat(i.date)).days < 3}
     assert window and len(window) < 25
@@ -152,10 +153,26 @@ def test_full_refetches_everything_unconditionally():
     spider = make_spider(NDRC_FULL=True)
     spider.deep["tz"] = True
     listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     details = [r for r in requests if r.meta["ndrc_kind"] == "detail"]
     assert len(details) == 25 and not any(r.meta["ndrc_conditional"] for r in details)
+
+
+def test_under_another_base_url_known_pages_are_known_and_checks_go_to_the_crawled_site():
+    """Pages stored from https://www.ndrc.gov.cn are known when the site is crawled elsewhere."""
+    from parsers import parse_list_page
+
+    mirror = "http://127.0.0.1:8000"
+    spider = make_spider(NDRC_BASE_URL=mirror, NDRC_MAX_PAGES=1)
+    listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
+    gone = "/xxgk/zcfb/tz/202608/t20260820_1400001.html"
+    spider.known[gone] = known_page("通知", "2026-08-20")
+    response = list_response(spider, "tz", 0, TZ_LIST)
+    assert response.url.startswith(mirror + "/")
+    requests, _ = split(list(spider.parse_list(response)))
+    assert [r.url for r in requests] == [mirror + gone]  # only the missing check, on the mirror
 
 
 def test_a_known_document_missing_from_the_list_is_checked_again():
@@ -163,16 +180,16 @@ def test_a_known_document_missing_from_the_list_is_checked_again():
 
     spider = make_spider(NDRC_MAX_PAGES=1)
     listing = parse_list_page(TZ_LIST.read_bytes(), f"{BASE}/xxgk/zcfb/tz/index.html")
-    spider.known = {item.url: known_page("通知", item.date) for item in listing.items}
+    spider.known = {site_path(item.url): known_page("通知", item.date) for item in listing.items}
     gone = f"{BASE}/xxgk/zcfb/tz/202608/t20260820_1400001.html"
     older = f"{BASE}/xxgk/zcfb/tz/201901/t20190101_1000001.html"
     other_column = f"{BASE}/xxgk/zcfb/gg/202608/t20260820_1400002.html"
-    spider.known[gone] = known_page("通知", "2026-08-20")
-    spider.known[older] = known_page("通知", "2019-01-01")  # beyond the pages read: not checked
-    spider.known[other_column] = known_page("公告", "2026-08-20")
+    spider.known[site_path(gone)] = known_page("通知", "2026-08-20")
+    spider.known[site_path(older)] = known_page("通知", "2019-01-01")  # beyond the pages read: not checked
+    spider.known[site_path(other_column)] = known_page("公告", "2026-08-20")
     requests, _ = split(list(spider.parse_list(list_response(spider, "tz", 0, TZ_LIST))))
     assert [r.url for r in requests] == [gone]
-    assert requests[0].meta["ndrc_known"] is True
+    assert requests[0].meta["ndrc_known"] is not None
 
 
 def run_async(agen):
@@ -193,7 +210,7 @@ def test_404_on_a_known_page_is_a_withdrawal_and_on_an_unknown_one_a_failure():
     spider = make_spider()
     _, items = split(run_async(spider.parse_detail(detail_response(spider, 404, known=known_page("通知", "2026-08-27")))))
     assert len(items) == 1 and isinstance(items[0], WithdrawnItem)
-    assert items[0].url == TZ_DETAIL_URL and items[0].status == 404
+    assert items[0].url == TZ_DETAIL_URL and items[0].status == 404 and items[0].document_id == "ndrc-x"
     spider = make_spider()
     _, items = split(run_async(spider.parse_detail(detail_response(spider, 410))))
     assert len(items) == 1 and isinstance(items[0], FetchFailureItem)
@@ -233,10 +250,11 @@ def test_detail_page_is_yielded_whole_with_attachments_and_interpretations():
     assert fetched[2][0] == listing.interpretations[0].url
     assert [type(i) for i in items] == [PageItem, PageItem]
     jd, notice = items
-    assert jd.category == "解读" and jd.interpretation_of == TZ_DETAIL_URL
+    assert jd.category == "解读"
     assert notice.url == TZ_DETAIL_URL and notice.listing == listing
     assert list(notice.attachments) == [f"{BASE}/xxgk/zcfb/tz/202608/P020260828319115295873.pdf"]
-    assert notice.body == TZ_DETAIL.read_bytes()
+    # read once, here: the worker assembles the document from this read, not from the bytes again
+    assert notice.body is None and notice.read.extract.title and notice.read.attachments
 
 
 def test_attachment_that_fails_keeps_the_document_unknown():

@@ -22,9 +22,10 @@ import pytest
 
 from conftest import PAGES, ROOT
 from crawler.extensions import worker as wk
+from crawler.pages import PageJob, PageOutcome, read_response
 from crawler.replica.files import make_ofd, make_pdf
 from output.db import Store
-from parsers.document import page_links
+from parsers.document import document_id, page_links
 
 BASE = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202608/"
 DETAILS = sorted(PAGES.glob("*_t2026*.html"))
@@ -42,6 +43,11 @@ def inputs(path):
         text = [f"{att.title}", "第一条 为了规范管理，制定本办法。", "第二条 本办法自发布之日起施行。"]
         files[att.url] = make_pdf(text, title=att.title) if att.file_type == "pdf" else make_ofd(text, title=att.title)
     return body, url, files
+
+
+def job(body, url, files, sha="x") -> PageJob:
+    return PageJob(url=url, read=read_response(body, url), canonical_base="https://www.ndrc.gov.cn",
+                   page_sha256=sha, fetched_at=AT, attachments=files)
 
 
 def run(coro):
@@ -65,18 +71,15 @@ async def crawl_writes(worker: wk.CrawlWorker) -> list:
         answers.append(worker.save_page(url, status=200, body=body, kind="detail", fetched_at=AT))
         for file_url, data in files.items():
             answers.append(worker.save_page(file_url, status=200, body=data, kind="attachment", fetched_at=AT))
-        parsed = await worker.parse(body, url, files, None)
-        answers.append(parsed)
-        answers.append(await worker.upsert_document(parsed[1], AT))
+        answers.append(await worker.parse_and_store(job(body, url, files)))
     again = inputs(DETAILS[0])
     answers.append(worker.save_page(again[1], status=200, body=again[0], kind="detail", fetched_at=AT))
     answers.append(worker.save_page(again[1], status=200, body=again[0] + b" ", kind="detail", fetched_at=AT))
     worker.touch_page(again[1], AT)
-    failed = await worker.parse(b"   ", BASE + "t20260830_1.html", {}, None)
-    answers.append(failed)
-    worker.record_parse_failure(BASE + "t20260830_1.html", "abc", f"{failed[1]}: {failed[2]}", AT)
-    answers.append(await worker.mark_withdrawn(again[1], "2026-09-01"))
-    answers.append(await worker.mark_withdrawn(again[1], "2026-09-02"))
+    answers.append(await worker.parse_and_store(job(b"   ", BASE + "t20260830_1.html", {}, "abc")))
+    doc_id = document_id(again[1])
+    answers.append(await worker.withdraw(doc_id, "2026-09-01"))
+    answers.append(await worker.withdraw(doc_id, "2026-09-02"))
     return answers
 
 
@@ -115,18 +118,22 @@ def test_the_child_parses_and_writes_exactly_what_the_crawl_process_would(tmp_pa
     assert child_seen == (0, len(DETAILS)) == inline_seen
     assert dump(tmp_path / "True.sqlite") == dump(tmp_path / "False.sqlite")
     assert child_worker.stats == {"ndrc/store/commits": 1}
-    parsed = [a for a in child if isinstance(a, tuple) and a[:1] == ("ok",)]
-    assert len(parsed) == len(DETAILS) and all(d.attachments[0].text for _, d in parsed)
+    stored = [a for a in child if isinstance(a, PageOutcome) and a.outcome == "new"]
+    assert len(stored) == len(DETAILS)
+    assert [a.reason for a in child if isinstance(a, PageOutcome) and a.outcome == "failed"] == ["empty"]
+    assert child[-2:] == [True, False]
+    texts = sqlite3.connect(tmp_path / "True.sqlite").execute("SELECT count(*) FROM attachments WHERE text != ''")
+    assert texts.fetchone()[0] >= len(DETAILS)
 
 
 def test_without_a_child_process_or_an_asyncio_loop_the_work_is_inline(tmp_path):
     body, url, files = inputs(DETAILS[0])
     store = Store(tmp_path / "x.sqlite")
     worker = wk.CrawlWorker(store, process=True)
-    coro = worker.parse(body, url, files, None)  # driven without an asyncio loop
+    coro = worker.parse_and_store(job(body, url, files))  # driven without an asyncio loop
     with pytest.raises(StopIteration) as done:
         coro.send(None)
-    assert done.value.value == wk.parse_page(body, url, files, None)
+    assert done.value.value == PageOutcome("new", document_id(url))
     start = worker.start()
     with pytest.raises(StopIteration):
         start.send(None)
@@ -144,25 +151,24 @@ def test_a_child_that_dies_loses_what_it_held_stops_the_run_and_commits_nothing_
         try:
             first, second = inputs(DETAILS[0]), inputs(DETAILS[1])
             worker.save_page(first[1], status=200, body=first[0], kind="detail", fetched_at=AT)
-            doc = (await worker.parse(first[0], first[1], first[2], None))[1]
-            await worker.upsert_document(doc, AT)
+            stored = await worker.parse_and_store(job(*first))
             assert await worker.commit()
             worker.save_page(second[1], status=200, body=second[0], kind="detail", fetched_at=AT)
             os.kill(worker._child.proc.pid, signal.SIGKILL)
-            outcome = await worker.parse(second[0], second[1], second[2], None)
+            outcome = await worker.parse_and_store(job(*second))
             with pytest.raises(Exception):
-                await worker.upsert_document(doc, AT)
+                await worker.withdraw(stored.document_id, "2026-09-01")
             assert await worker.commit() is False
             await worker.close()
-            return outcome, worker.stats, doc
+            return outcome, worker.stats, stored
         finally:
             store.close()
 
-    outcome, stats, doc = run(crash())
-    assert outcome[:2] == ("failed", "worker_died")
+    outcome, stats, stored = run(crash())
+    assert (outcome.outcome, outcome.reason) == ("failed", "worker_died")
     assert stops == [True] and stats["ndrc/store/writes_lost"] >= 1
     conn = sqlite3.connect(tmp_path / "x.sqlite")
-    assert conn.execute("SELECT id FROM documents").fetchall() == [(doc.id,)]
+    assert conn.execute("SELECT id FROM documents").fetchall() == [(stored.document_id,)]
     assert conn.execute("SELECT count(*) FROM pages").fetchone() == (1,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
