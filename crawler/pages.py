@@ -90,7 +90,7 @@ def parse_and_store(store, job: PageJob) -> PageOutcome:
     read = job.read
     if read.extract is None:
         return _failed(store, job, read.reason or PARSER_ERROR, read.message or "")
-    from parsers.canonical import canonical_document
+    from parsers.canonical import canonical_document, origin
     from parsers.document import assemble
 
     try:
@@ -100,7 +100,8 @@ def parse_and_store(store, job: PageJob) -> PageOutcome:
         doc = canonical_document(doc, job.canonical_base)
     except Exception as err:  # noqa: BLE001 - a parser bug costs one page, not the run
         return _failed(store, job, PARSER_ERROR, f"{type(err).__name__}: {err}")
-    return PageOutcome(store.upsert_document(doc, fetched_at=job.fetched_at), doc.id)
+    outcome = store.upsert_document(doc, fetched_at=job.fetched_at, page_origin=origin(job.url))
+    return PageOutcome(outcome, doc.id)
 
 
 def _failed(store, job: PageJob, reason: str, message: str) -> PageOutcome:

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from parsers.canonical import origin, rebase
 from parsers.model import Document
 
 # How long a writer waits for another connection's write transaction before giving up. A crawl
@@ -713,8 +714,13 @@ class Store:
 
     # -- documents --------------------------------------------------------------------------
 
-    def upsert_document(self, doc: Document, *, fetched_at: str | dt.datetime | None = None) -> str:
+    def upsert_document(
+        self, doc: Document, *, fetched_at: str | dt.datetime | None = None, page_origin: str | None = None
+    ) -> str:
         """Store one parsed document in one transaction; returns "new", "updated" or "unchanged".
+
+        `page_origin`: the `scheme://host[:port]` its page was fetched from when that is not the
+        document's own (canonical) address: its attachments' raw files are found in `pages` there.
 
         A content (content_sha256) never seen for this document adds a `document_versions` row,
         so every earlier content stays. The same content parsed differently (a newer parser)
@@ -747,7 +753,7 @@ class Store:
                         (at, doc.id),
                     )
                     return UNCHANGED
-            self._write_document(db, doc, version=version, at=at, first_seen=first_seen)
+            self._write_document(db, doc, version=version, at=at, first_seen=first_seen, page_origin=page_origin)
             if new_version:
                 db.execute(
                     "INSERT INTO document_versions (document_id, version, content_sha256, fetched_at,"
@@ -776,7 +782,8 @@ class Store:
         return outcome
 
     def _write_document(
-        self, db: sqlite_utils.Database, doc: Document, *, version: int, at: str, first_seen: str | None
+        self, db: sqlite_utils.Database, doc: Document, *, version: int, at: str, first_seen: str | None,
+        page_origin: str | None = None,
     ) -> None:
         parts = doc.doc_number_parts
         row = {
@@ -837,8 +844,10 @@ class Store:
             )
         if doc.attachments:
             rows = []
+            own = origin(doc.url) if doc.url and page_origin else None
             for i, att in enumerate(doc.attachments, 1):
-                stored = self._newest_page(att.url, "sha256, size") if att.url else None
+                fetched = rebase(att.url, own, page_origin) if own else att.url
+                stored = self._newest_page(fetched, "sha256, size") if fetched else None
                 rows.append(
                     (doc.id, i, att.title, att.url, att.file_type, att.text,
                      stored[0] if stored else None, stored[1] if stored else None)

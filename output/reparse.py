@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from parsers import Document, ListItem, ParseError, parse, parse_list_page
+from parsers.canonical import origin
 
 # Documents written per commit (group commit): one transaction and one full-text index pass for
 # this many documents instead of one each, the way a crawl commits.
@@ -217,7 +218,9 @@ def reparse_all(db_path: str, *, canonical_base: str, jobs: int = 1, as_of: str 
                     summary.failed += 1
                     summary.failures.append((page.url, result.failure.split(": ", 1)[-1]))
                     continue
-                outcome = store.upsert_document(result.document, fetched_at=page.fetched_at)
+                outcome = store.upsert_document(
+                    result.document, fetched_at=page.fetched_at, page_origin=origin(page.url)
+                )
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 written += 1
                 if written % COMMIT_EVERY == 0:

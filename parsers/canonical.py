@@ -34,11 +34,11 @@ def site_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "") or "/"
 
 
-def rebase(url: str | None, fetched_origin: str, canonical_origin: str) -> str | None:
-    """`url` moved from `fetched_origin` to `canonical_origin`; URLs of any other origin unchanged."""
-    if not url or not fetched_origin or origin(url) != fetched_origin:
+def rebase(url: str | None, from_origin: str, to_origin: str) -> str | None:
+    """`url` moved from `from_origin` to `to_origin`; URLs of any other origin unchanged."""
+    if not url or not from_origin or origin(url) != from_origin:
         return url
-    return canonical_origin + site_path(url)
+    return to_origin + site_path(url)
 
 
 def canonical_document(doc: Document, canonical_base: str) -> Document:

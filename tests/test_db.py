@@ -12,7 +12,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import types
 import zlib
 from pathlib import Path
 
@@ -482,15 +481,17 @@ def test_a_thousand_documents_twice(store):
 # ---------------------------------------------------------------------------- hooks of other modules
 
 
-def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, monkeypatch):
+def test_search_and_citation_calls_run_inside_the_document_transaction(db_path, monkeypatch):
+    from output import relations
+    from output.search import index as search
+
     calls = []
-    search = types.ModuleType("output.search")
-    search.install = lambda db: calls.append(("install", db.conn.in_transaction))
-    search.index_documents = lambda db, ids: calls.append(("index", ids, db.conn.in_transaction))
-    relations = types.ModuleType("output.relations")
-    relations.refresh_document = lambda db, doc: calls.append(("cite", doc.id, db.conn.in_transaction))
-    monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.relations", relations)
+    monkeypatch.setattr(search, "installed", lambda db: False)
+    monkeypatch.setattr(search, "install", lambda db: calls.append(("install", db.conn.in_transaction)))
+    monkeypatch.setattr(search, "index_documents", lambda db, ids: calls.append(("index", ids, db.conn.in_transaction)))
+    monkeypatch.setattr(
+        relations, "refresh_document", lambda db, doc: calls.append(("cite", doc.id, db.conn.in_transaction))
+    )
     with Store(db_path) as s:
         s.upsert_document(real_document())
         s.upsert_document(real_document())
@@ -501,12 +502,10 @@ def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, 
 
 
 def test_under_group_commit_the_index_is_written_once_per_commit(db_path, monkeypatch):
+    from output import search
+
     calls = []
-    search = types.ModuleType("output.search")
-    search.install = lambda db: None
-    search.index_documents = lambda db, ids: calls.append((ids, db.conn.in_transaction))
-    monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
+    monkeypatch.setattr(search, "index_documents", lambda db, ids: calls.append((ids, db.conn.in_transaction)))
     docs = [generated_document(i) for i in range(3)]
     with Store(db_path) as s:
         s.group_commits(True)
@@ -572,23 +571,20 @@ def test_opening_the_store_to_read_does_not_wait_for_a_writer(db_path, monkeypat
         writer.close()
 
 
-def test_a_failing_hook_rolls_the_whole_document_back(db_path, monkeypatch):
-    search = types.ModuleType("output.search")
-    search.install = lambda db: None
+def test_a_failing_index_rolls_the_whole_document_back(db_path, monkeypatch):
+    from output import search
 
     def broken(db, ids):
         raise RuntimeError("index full")
 
-    search.index_documents = broken
-    monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
+    monkeypatch.setattr(search, "index_documents", broken)
     with Store(db_path) as s:
         with pytest.raises(RuntimeError, match="index full"):
             s.upsert_document(real_document())
         assert sum(counts(s).values()) == 0
 
 
-def test_the_store_works_with_whatever_search_and_citations_modules_exist(db_path):
+def test_the_store_keeps_documents_whole_through_new_updated_unchanged(db_path):
     with Store(db_path) as s:
         assert s.upsert_document(real_document()) == "new"
         assert s.upsert_document(real_document()) == "unchanged"
