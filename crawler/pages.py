@@ -105,5 +105,5 @@ def parse_and_store(store, job: PageJob) -> PageOutcome:
 
 
 def _failed(store, job: PageJob, reason: str, message: str) -> PageOutcome:
-    store.record_parse_failure(job.url, job.page_sha256, f"{reason}: {message}")
+    store.record_parse_failure(job.url, job.page_sha256, f"{reason}: {message}", at=job.fetched_at)
     return PageOutcome(FAILED, None, reason, message)

@@ -18,6 +18,7 @@ write, the search index for all documents a transaction wrote just before it com
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
 import hashlib
@@ -32,7 +33,7 @@ from typing import Any, NamedTuple
 import sqlite_utils
 
 from parsers.canonical import origin, rebase
-from parsers.model import Document
+from parsers.model import Article, Document
 
 # How long a writer waits for another connection's write transaction before giving up. A crawl
 # commits its writes in groups at least every NDRC_COMMIT_INTERVAL seconds (a fraction of one), so
@@ -52,6 +53,9 @@ PAGE_COMPRESSION_LEVEL = 6
 PAGE_KINDS = frozenset({"list", "detail", "attachment", "other"})
 
 DOCUMENT_STATUSES = ("active", "withdrawn")
+
+# An article row is the document id and these fields of parsers.model.Article, under their names.
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 # The outcomes of upsert_document.
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
@@ -827,51 +831,30 @@ class Store:
             )
             for table in ("issuers", "articles", "attachments", "interpretations"):
                 db.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc.id,))
-        conn = db.conn
-        if doc.issuers:
-            conn.executemany(
-                "INSERT INTO issuers (document_id, position, name) VALUES (?,?,?)",
-                [(doc.id, i, name) for i, name in enumerate(doc.issuers, 1)],
-            )
-        if doc.articles:
-            conn.executemany(
-                "INSERT INTO articles (document_id, seq, level, label, number, heading, text, parent,"
-                " source) VALUES (?,?,?,?,?,?,?,?,?)",
-                [
-                    (doc.id, a.seq, a.level, a.label, a.number, a.heading, a.text, a.parent, a.source)
-                    for a in doc.articles
-                ],
-            )
-        if doc.attachments:
-            rows = []
-            own = origin(doc.url) if doc.url and page_origin else None
-            for i, att in enumerate(doc.attachments, 1):
-                fetched = rebase(att.url, own, page_origin) if own else att.url
-                stored = self._newest_page(fetched, "sha256, size") if fetched else None
-                rows.append(
-                    (doc.id, i, att.title, att.url, att.file_type, att.text,
-                     stored[0] if stored else None, stored[1] if stored else None)
-                )
-            conn.executemany(
-                "INSERT INTO attachments (document_id, position, title, url, file_type, text, sha256,"
-                " size) VALUES (?,?,?,?,?,?,?,?)",
-                rows,
-            )
-        if doc.interpretations:
-            rows = []
-            for i, link in enumerate(doc.interpretations, 1):
-                target = None
-                if link.url:
-                    found = db.execute(
-                        "SELECT id FROM documents WHERE url = ? LIMIT 1", (link.url,)
-                    ).fetchone()
-                    target = found[0] if found else None
-                rows.append((doc.id, i, link.title, link.url, target))
-            conn.executemany(
-                "INSERT INTO interpretations (document_id, position, title, url, interpretation_id)"
-                " VALUES (?,?,?,?,?)",
-                rows,
-            )
+        # dict rows: the column names are the schema's (_TABLES_V1), written nowhere else
+        db.table("issuers").insert_all(
+            {"document_id": doc.id, "position": i, "name": name} for i, name in enumerate(doc.issuers, 1)
+        )
+        db.table("articles").insert_all(
+            {"document_id": doc.id, **{f: getattr(a, f) for f in ARTICLE_FIELDS}} for a in doc.articles
+        )
+        own = origin(doc.url) if doc.url and page_origin else None
+        rows = []
+        for i, att in enumerate(doc.attachments, 1):
+            fetched = rebase(att.url, own, page_origin) if own else att.url
+            stored = self._newest_page(fetched, "sha256, size") if fetched else None
+            rows.append({
+                "document_id": doc.id, "position": i, "title": att.title, "url": att.url,
+                "file_type": att.file_type, "text": att.text,
+                "sha256": stored[0] if stored else None, "size": stored[1] if stored else None,
+            })
+        db.table("attachments").insert_all(rows)
+        rows = []
+        for i, link in enumerate(doc.interpretations, 1):
+            found = db.execute("SELECT id FROM documents WHERE url = ? LIMIT 1", (link.url,)).fetchone() if link.url else None
+            rows.append({"document_id": doc.id, "position": i, "title": link.title, "url": link.url,
+                         "interpretation_id": found[0] if found else None})
+        db.table("interpretations").insert_all(rows)
 
     def mark_withdrawn(self, url: str, date: str | dt.date) -> bool:
         """Mark the document at `url` withdrawn from the site on `date`; it is never deleted.
