@@ -862,23 +862,19 @@ class Store:
         Returns True only when this call withdrew it: False when no document has that URL or it
         was withdrawn already (the first date is kept), so a run counts each withdrawal once.
         """
-        day = _iso_day(date)
-        with self.transaction() as db:
-            cursor = db.execute(
-                "UPDATE documents SET status = 'withdrawn', withdrawn_date = ?"
-                " WHERE url = ? AND status != 'withdrawn'",
-                (day, url),
-            )
-        return cursor.rowcount > 0
+        return self._withdraw("url", url, date)
 
     def withdraw(self, document_id: str, date: str | dt.date) -> bool:
         """`mark_withdrawn` by document id: what a crawl knows a page by, whatever its address."""
+        return self._withdraw("id", document_id, date)
+
+    def _withdraw(self, key: str, value: str, date: str | dt.date) -> bool:
         day = _iso_day(date)
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE documents SET status = 'withdrawn', withdrawn_date = ?"
-                " WHERE id = ? AND status != 'withdrawn'",
-                (day, document_id),
+                f" WHERE {key} = ? AND status != 'withdrawn'",
+                (day, value),
             )
         return cursor.rowcount > 0
 
