@@ -1,11 +1,11 @@
-"""The crawl's worker: parsing and every write to the store, in one child process off the reactor.
+"""The crawl's worker: assembling documents and every write to the store, in one child process.
 
-Parsing (lxml, pdfium, layout) and storing (zlib, SQLite, its full-text index, citations) are
-CPU-bound and hold the GIL: on the reactor thread they stalled every download while they ran, and
+Assembling a document (attachment text through pdfium and the layout pass, metadata, articles)
+and storing it (zlib, SQLite, its full-text index, citations) are CPU-bound and hold the GIL: on the reactor thread they stalled every download while they ran, and
 threads would not run beside the reactor (pdfium is not thread-safe besides). The parsers are pure
 functions and SQLite lets another process write, so one child process (`crawler.child`: calls over
-pipes, nothing of the crawl's state inherited) parses and writes on another core while the crawl
-process fetches. Components ask the crawler's worker (`worker_for(crawler)`):
+pipes, nothing of the crawl's state inherited) assembles and writes on another core while the
+crawl process fetches. Components ask the crawler's worker (`worker_for(crawler)`):
 
     worker.save_page(url, status=, body=, kind=, ...)    # -> SavedPage(sha256, changed), at once
     worker.touch_page(url, at)
