@@ -5,7 +5,7 @@
    below, run in its own subprocess) that fetches exactly the URLs the full run fetched, with the
    same concurrency, robots.txt off, no middlewares of ours and no pipelines, and does nothing with
    the answers. Pages/min of each (wall clock of the subprocess, start-up included on both sides)
-   and the ratio full/bare; the goal is >= 0.5 (storing and parsing at most halve the fetch rate).
+   and the ratio full/bare; the goal is >= 0.6 (storing and parsing cost at most 40 % of the fetch rate).
    The replica renders pages (and PDF/OFD attachments) on demand and keeps only a few, which is
    slower than Scrapy fetches: an untimed first full crawl discovers the URLs and leaves every
    answer rendered in memory, so both timed runs measure the crawler, not the replica.
@@ -47,7 +47,7 @@ FAST = {
     "LOG_LEVEL": "WARNING",
 }
 # Goals the project holds itself to (see the module docstring for why each exists).
-MIN_FULL_OVER_BARE = 0.5
+MIN_FULL_OVER_BARE = 0.6
 MAX_RSS_10K_OVER_1K = 1.3
 MEMORY_SIZES = (1000, 10000)
 # Guards against a hung crawl only; a 10k-document crawl takes several minutes.
