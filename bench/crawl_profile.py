@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 STAGES = (
     ("pickling to/from the child", re.compile(r"\(crawler/child\.py:\d+\);.*(dumps|loads)|pickle|_pickle")),
     ("citations", re.compile(r"output/citations\.py")),
-    ("search index", re.compile(r"output/search\.py")),
+    ("search index", re.compile(r"output/search/")),
     ("export (JSON dumps)", re.compile(r"output/export\.py")),
     ("raw pages (zlib, sha256, SQL)", re.compile(r"save_page|touch_page|newest_sha256|page_validators")),
     ("document rows (SQL)", re.compile(r"upsert_document|_write_document|record_parse_failure|mark_withdrawn|withdraw \(")),

@@ -425,13 +425,13 @@ class Store:
         self._migrate()
         self._extensions = bool(extensions)
         if extensions:
-            from output import search
+            from output.search import index as search_index
 
             # only a database without the tables takes the write lock here: opening one to read
             # must not wait for a crawl, whose writes hold the lock most of the time
-            if not search.installed(self.db):
+            if not search_index.installed(self.db):
                 with self.transaction():
-                    search.install(self.db)
+                    search_index.install(self.db)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -543,9 +543,9 @@ class Store:
         if self._unindexed:
             ids = list(self._unindexed)
             if self._extensions:
-                from output import search
+                from output.search import index as search_index
 
-                search.index_documents(self.db, ids)
+                search_index.index_documents(self.db, ids)
             self._unindexed.clear()
 
     def _rollback(self) -> None:

@@ -502,7 +502,7 @@ def test_search_and_citation_calls_run_inside_the_document_transaction(db_path, 
 
 
 def test_under_group_commit_the_index_is_written_once_per_commit(db_path, monkeypatch):
-    from output import search
+    from output.search import index as search
 
     calls = []
     monkeypatch.setattr(search, "index_documents", lambda db, ids: calls.append((ids, db.conn.in_transaction)))
@@ -572,7 +572,7 @@ def test_opening_the_store_to_read_does_not_wait_for_a_writer(db_path, monkeypat
 
 
 def test_a_failing_index_rolls_the_whole_document_back(db_path, monkeypatch):
-    from output import search
+    from output.search import index as search
 
     def broken(db, ids):
         raise RuntimeError("index full")
