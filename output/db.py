@@ -146,6 +146,21 @@ def _iso_day(date: str | dt.date) -> str:
     return day
 
 
+def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert dict rows (all with the same keys) in one executemany.
+
+    sqlite-utils' `insert_all` does the same with checks of the table and a savepoint per call;
+    on a document's few child rows, written for every document of a crawl, those made the
+    writes 60 % slower (1,500 generated documents: 0.50 s -> 0.79 s).
+    """
+    if rows:
+        columns = list(rows[0])
+        db.conn.executemany(
+            f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(row.values()) for row in rows],
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # Schema and migrations
 
@@ -831,13 +846,13 @@ class Store:
             )
             for table in ("issuers", "articles", "attachments", "interpretations"):
                 db.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc.id,))
-        # dict rows: the column names are the schema's (_TABLES_V1), written nowhere else
-        db.table("issuers").insert_all(
+        # dict rows keyed by the schema's column names (_TABLES_V1), which are written nowhere else
+        _insert_rows(db, "issuers", [
             {"document_id": doc.id, "position": i, "name": name} for i, name in enumerate(doc.issuers, 1)
-        )
-        db.table("articles").insert_all(
+        ])
+        _insert_rows(db, "articles", [
             {"document_id": doc.id, **{f: getattr(a, f) for f in ARTICLE_FIELDS}} for a in doc.articles
-        )
+        ])
         own = origin(doc.url) if doc.url and page_origin else None
         rows = []
         for i, att in enumerate(doc.attachments, 1):
@@ -848,13 +863,13 @@ class Store:
                 "file_type": att.file_type, "text": att.text,
                 "sha256": stored[0] if stored else None, "size": stored[1] if stored else None,
             })
-        db.table("attachments").insert_all(rows)
+        _insert_rows(db, "attachments", rows)
         rows = []
         for i, link in enumerate(doc.interpretations, 1):
             found = db.execute("SELECT id FROM documents WHERE url = ? LIMIT 1", (link.url,)).fetchone() if link.url else None
             rows.append({"document_id": doc.id, "position": i, "title": link.title, "url": link.url,
                          "interpretation_id": found[0] if found else None})
-        db.table("interpretations").insert_all(rows)
+        _insert_rows(db, "interpretations", rows)
 
     def mark_withdrawn(self, url: str, date: str | dt.date) -> bool:
         """Mark the document at `url` withdrawn from the site on `date`; it is never deleted.

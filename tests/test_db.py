@@ -655,7 +655,7 @@ WRITER = """
 
 @pytest.mark.parametrize(
     "kill_at",
-    [None, ("INSERT INTO articles", "1000"), ("INSERT INTO document_versions", "650"),
+    [None, ("INSERT INTO articles", "4000"), ("INSERT INTO document_versions", "650"),
      ("UPDATE documents", "300"), ("COMMIT", "1500")],
     ids=["external", "articles", "versions", "update", "commit"],
 )
