@@ -12,7 +12,7 @@ from typing import Any
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
 # document so `ndrc-policy reparse` can tell which rows an improvement touched.
-PARSER_VERSION = "1.1.0"
+PARSER_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,15 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table of the body, kept as rows of cell texts; its text stays in body_text, one row a line."""
+
+    seq: int  # 0-based position among the document's tables
+    source: str  # "body", or "attachment:N"
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Document:
     id: str | None
     url: str | None
@@ -81,6 +90,7 @@ class Document:
     warnings: tuple[str, ...]
     content_sha256: str
     parser_version: str = PARSER_VERSION
+    tables: tuple[Table, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The document JSON of CONTRACT.md (tuples become lists, nested dataclasses dicts)."""
@@ -90,6 +100,7 @@ class Document:
         for key in ("articles", "attachments", "interpretations"):
             out[key] = [asdict(x) for x in out[key]]
         out["warnings"] = list(self.warnings)
+        out["tables"] = [{"seq": t.seq, "source": t.source, "rows": [list(r) for r in t.rows]} for t in self.tables]
         return out
 
 
@@ -131,3 +142,4 @@ class PageExtract:
     interpretations: tuple[Link, ...] = ()
     warnings: tuple[str, ...] = ()
     centered: frozenset[int] = field(default_factory=frozenset)
+    tables: tuple[Table, ...] = ()
