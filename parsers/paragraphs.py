@@ -74,7 +74,7 @@ class ParagraphBuilder:
     centred is tracked as pieces arrive instead of being recomputed at each flush.
     """
 
-    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts", "rows", "tables")
+    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts", "tail_cuts", "rows", "tables")
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
@@ -82,6 +82,9 @@ class ParagraphBuilder:
         self.visible = False  # the open paragraph has a piece that is not all whitespace
         self.paragraphs: list[tuple[str, bool]] = []
         self.cuts: set[int] = set()  # a box was cut out just before paragraph i
+        # …and paragraph i is the text run right after it: the rest of the block the box broke
+        # (an HTML parser closes an open <p> at a <div> box, and what follows loses its <p>).
+        self.tail_cuts: set[int] = set()
         self.rows: set[int] = set()  # paragraph i is a row of a data table
         self.tables: list[tuple[tuple[str, ...], ...]] = []  # the data tables' rows of cells
 
@@ -118,6 +121,9 @@ class ParagraphBuilder:
                 return
             self.flush()
             self.cuts.add(len(self.paragraphs))
+            tail = el.tail
+            if tail and not tail[0].isspace():
+                self.tail_cuts.add(len(self.paragraphs))
             return
         else:
             block = False
@@ -189,7 +195,7 @@ class ParagraphBuilder:
                 and merged
                 and i not in rows
                 and i - 1 not in rows
-                and _continues(merged[-1], (text, centered))
+                and _continues(merged[-1], (text, centered), i in self.tail_cuts)
             ):
                 prev_text, prev_centered = merged[-1]
                 merged[-1] = (prev_text + text, prev_centered)
@@ -214,10 +220,14 @@ def _table_rows(table: etree._Element):
                     yield row
 
 
-def _continues(before: tuple[str, bool], after: tuple[str, bool]) -> bool:
-    """Whether `after` is the rest of the sentence `before` was cut in by a box."""
+def _continues(before: tuple[str, bool], after: tuple[str, bool], tail: bool = False) -> bool:
+    """Whether `after` is the rest of the sentence `before` was cut in by a box.
+
+    `tail`: `after` is the bare text run right after the box. A centred block (a title, a
+    signature) broken by a box goes on in such a run, which has lost the block's alignment.
+    """
     (prev, prev_centered), (nxt, next_centered) = before, after
-    if prev_centered or next_centered:
+    if (prev_centered or next_centered) and not (tail and prev_centered and not next_centered):
         return False
     return not prev.endswith(SENTENCE_END) and not NEW_UNIT.match(nxt)
 
