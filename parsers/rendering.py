@@ -33,10 +33,70 @@ TITLE_HEADING_MAX_LEVEL = 3
 def extract_rendering(text: str, url: str | None) -> PageExtract:
     """Read a text or Markdown rendering of a detail page. Never raises for any string."""
     walker = _Walker(url)
-    lines = [rules.strip_markup(raw) for raw in (text or "").splitlines()]
+    raw_lines = (text or "").splitlines()
+    raw_lines = _front_matter(raw_lines, walker)
+    raw_lines = _without_lynx_references(raw_lines)
+    raw_lines = _breadcrumb_runs(raw_lines)
+    lines = [rules.strip_markup(raw) for raw in raw_lines]
     for i, (line, links, level) in enumerate(lines):
         walker.feed(line, links, level, near_footer=_in_footer_block(lines, i))
     return walker.result()
+
+
+def _front_matter(lines: list[str], walker: _Walker) -> list[str]:
+    """The lines after trafilatura's YAML front matter; its title and date go to the walker."""
+    if not lines or lines[0].strip() != rules.FRONT_MATTER_FENCE:
+        return lines
+    for end in range(1, min(len(lines), rules.FRONT_MATTER_MAX_LINES)):
+        if lines[end].strip() == rules.FRONT_MATTER_FENCE:
+            break
+        if not rules.FRONT_MATTER_LINE.match(lines[end]):
+            return lines  # a horizontal rule, not front matter
+    else:
+        return lines
+    for line in lines[1:end]:
+        key, value = rules.FRONT_MATTER_LINE.match(line).groups()
+        if key == "title" and value:
+            walker.fallback_title = value
+        elif key == "date" and value:
+            date = rules.ISO_DATE.match(value)
+            if date:
+                walker.fallback_date = _iso(*date.groups(), warnings=walker.warnings)
+    return lines[end + 1 :]
+
+
+def _breadcrumb_runs(lines: list[str]) -> list[str]:
+    """A breadcrumb laid one item a line (首页 / > / 政务公开 / > / …) joined into one line."""
+    if not any(rules.BREADCRUMB_SEPARATOR_LINE.match(line) for line in lines):
+        return lines
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if (
+            out
+            and rules.BREADCRUMB_SEPARATOR_LINE.match(lines[i])
+            and i + 1 < len(lines)
+            and lines[i + 1].strip()
+            and rules.is_breadcrumb_line(f"首页 > {lines[i + 1].strip()}")
+            and (out[-1].strip() == "首页" or rules.is_breadcrumb_line(out[-1]))
+        ):
+            out[-1] = f"{out[-1].strip()} > {lines[i + 1].strip()}"
+            i += 2
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _without_lynx_references(lines: list[str]) -> list[str]:
+    """A lynx dump without its link list and without the [N] marks; other text as it is."""
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip() == rules.LYNX_REFERENCES:
+            following = [line for line in lines[i + 1 :] if line.strip()]
+            if following and all(rules.LYNX_REFERENCE_LINE.match(line) for line in following):
+                return [rules.LYNX_LINK_MARK.sub("", line) for line in lines[:i]]
+            break
+    return lines
 
 
 class _Walker:
@@ -58,6 +118,12 @@ class _Walker:
         self.rank_title_due = False
         self.related_as_links = False
         self.in_footer = False  # a footer line was seen: its short value lines follow
+        # What the tool wrote around the page (front matter, a crawl header, the <title> line):
+        # used when the rendering itself shows no title or date.
+        self.fallback_title: str | None = None
+        self.fallback_date: str | None = None
+        self.meta_value_due = False  # a 来源： label alone: its value is the next line
+        self.orphan: str | None = None  # a lone character, joined to the next paragraph
 
     # -- the walk -------------------------------------------------------------------------------
 
@@ -99,7 +165,25 @@ class _Walker:
             return True
         if rules.is_nav_line(line) or rules.is_widget_line(line):
             return True
+        header = rules.CRAWL_HEADER.match(line)
+        if header:
+            if header.group(1) == "Title":
+                self._title_line(header.group(2))
+            return True
+        if rules.HTML_TITLE_LINE.match(line):
+            self._title_line(line)
+            return True
+        if self.meta_value_due:
+            self.meta_value_due = False
+            if len(line) <= rules.META_VALUE_MAX and not rules.ends_sentence(line):
+                self.source = self.source or line.strip()
+                return True
         if rules.META_LINE.match(line):
+            self.meta_value_due = bool(rules.META_LABEL_ALONE.match(line))
+            if self.title is None and len(self.body) == 1 and not self.box_cut:
+                # The page title (h2.article_title) stands alone above 发布时间 in a plain
+                # rendering: nothing else of the page comes before it.
+                self.title = self.body.pop()
             date = rules.PUBLISH_DATE.search(line)
             if date and not self.publish_date:
                 self.publish_date = _iso(*date.groups(), warnings=self.warnings)
@@ -126,7 +210,7 @@ class _Walker:
         if self.rank_title_due:
             self.rank_title_due = False
             return True
-        number = rules.RANKING_NUMBER.match(line) or rules.RANKING_ITEM.match(line)
+        number = rules.RANKING_NUMBER.match(line) or rules.RANKING_ITEM.match(line) or rules.RANKING_ITEM_JOINED.match(line)
         if number and self._is_next_rank(int(number.group(1))):
             self.rank_title_due = number.re is rules.RANKING_NUMBER
             return True
@@ -188,6 +272,11 @@ class _Walker:
         return True
 
     def _add_paragraph(self, line: str) -> None:
+        if rules.ORPHAN_CHARACTER.match(line):
+            self.orphan = (self.orphan or "") + line
+            return
+        if self.orphan:
+            line, self.orphan = self.orphan + line, None
         if self.box_cut and self.body and not rules.ends_sentence(self.body[-1]) and not rules.ARTICLE_LABEL.match(line):
             # The sentence a box cut in two ("…可再生能源发" / 排行榜 … / "电、先进核电…").
             self.body[-1] = _join(self.body[-1], line)
@@ -197,13 +286,19 @@ class _Walker:
 
     # -- result ---------------------------------------------------------------------------------
 
+    def _title_line(self, line: str) -> None:
+        wrapped = rules.HTML_TITLE_LINE.match(line)
+        title = (wrapped.group("t") if wrapped else line).strip()
+        if title and self.fallback_title is None:
+            self.fallback_title = title
+
     def result(self) -> PageExtract:
         if not self.body:
             self.warnings.append("the rendering holds no body text once navigation and boxes are removed")
         return PageExtract(
             paragraphs=tuple(self.body),
-            title=self.title,
-            publish_date=self.publish_date,
+            title=self.title or self.fallback_title,
+            publish_date=self.publish_date or self.fallback_date,
             source=self.source,
             category=self.category,
             attachments=tuple(self.attachments),
