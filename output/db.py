@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from output import tables as document_tables
 from parsers.model import Document
 
 # How long a writer waits for another connection's write transaction before giving up. A crawl
@@ -319,9 +320,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(columns, unique=unique, if_not_exists=True)
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """`document_tables` (output/tables.py): the tables of each document's body."""
+    document_tables.create(db)
+
+
 # The migrations in order: step N brings a database from user_version N-1 to N. Append only;
 # a step that has shipped is never edited, so every database passes through the same steps.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -772,6 +778,7 @@ class Store:
             for table in ("issuers", "articles", "attachments", "interpretations"):
                 db.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc.id,))
         conn = db.conn
+        document_tables.write(conn, doc)
         if doc.issuers:
             conn.executemany(
                 "INSERT INTO issuers (document_id, position, name) VALUES (?,?,?)",

@@ -33,6 +33,7 @@ _DEFS = {
     model.Attachment: "attachment",
     model.Link: "link",
     model.DocNumberParts: "doc_number_parts",
+    model.Table: "table",
 }
 
 _ISO_DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -52,6 +53,9 @@ _CONSTRAINTS: dict[tuple[type, str], dict[str, Any]] = {
     (model.Article, "parent"): {"minimum": 0},
     # lower-case extension without the dot
     (model.Attachment, "file_type"): {"pattern": "^[a-z0-9]+$"},
+    # as Article.source: where the table was read
+    (model.Table, "source"): {"pattern": "^(body|attachment:[1-9][0-9]*)$"},
+    (model.Table, "seq"): {"minimum": 0},
 }
 
 _DESCRIPTIONS: dict[str, str] = {
@@ -73,6 +77,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "attachments": "attached files; text filled when the file was fetched and read",
     "interpretations": "the 相关解读 links, de-duplicated",
     "warnings": "what the parser was unsure of, in words",
+    "tables": "tables of the body kept as rows of cell texts; their text also stays in body_text, one row a line, cells separated by \" | \"",
     "content_sha256": "hash of the document's content, to tell what changed",
     "parser_version": "version of the parsers that produced this document",
 }
