@@ -126,3 +126,4 @@ def remove_boxes(body: etree._Element, index: PageIndex) -> list:
                     interpretation_boxes.append(box)
                 cut(box)
     return interpretation_boxes
+

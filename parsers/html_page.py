@@ -14,7 +14,7 @@ from lxml import etree
 
 from parsers import templates
 from parsers.blocking import block_reason
-from parsers.boxes import remove_boxes
+from parsers.boxes import drop_tree, noise_in, remove_boxes
 from parsers.html_tree import PageIndex, clean_text, element_text, meta_tags, parse_html, text_of
 from parsers.model import Attachment, Link, PageExtract, Table
 from parsers.paragraphs import ParagraphBuilder, is_centered
@@ -24,10 +24,10 @@ from parsers.urls import absolute_url
 # `descendant::a`, not `.//a`: the abbreviation steps through descendant-or-self::node(), a node-set
 # of every text node and element of the box, only to take the <a> children of each.
 ANY_LINKS = etree.XPath("descendant::a[@href]")
-# Characters of the content area's visible text that may be missing from the paragraphs without a
-# word said (whitespace aside): the builder keeps every text node it walks, so any loss means a
-# part of the content area was never walked. Above this, and above LOST_SHARE of what was kept, a
-# warning names the loss.
+# Characters of the content area's visible text (the part of the page that holds the title and the
+# body, its known parts taken out) that may be missing from the paragraphs without a word said:
+# stray marks and separators. Above this, and above LOST_SHARE of what was kept, the text stands
+# in a part of the template the rules do not know, and the whole area is read, with a warning.
 LOST_CHARS_MAX = 20
 LOST_SHARE = 0.05
 
@@ -120,24 +120,23 @@ def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtra
         if index.classes(LIST_CLASS, tag="ul"):
             warnings.append("looks like a list page (ul.u-list)")
     else:
-        builder = ParagraphBuilder()
-        for n, body in enumerate(roots):
-            for box in remove_boxes(body, index):
-                interpretation_links.extend(_links(ANY_LINKS(box), url))
-            for title_, link_url, href in _links(ANY_LINKS(body), url):
-                if _extension(href) in ATTACHMENT_EXTENSIONS:
-                    attachment_links.append((title_, link_url, href))
-            if n:  # two editor blocks: a sentence may go on across their border
-                builder.flush()
-                builder.cuts.add(len(builder.paragraphs))
-            builder.walk(body, is_centered(body, False))
+        builder = _read(roots, index, url, interpretation_links, attachment_links)
         paragraphs, centered = builder.result()
+        region = templates.content_region(index, roots)
+        missing = _unexplained(region, roots, paragraphs, index) if region is not None else 0
+        if missing:
+            # Text of the content area outside every editor block and known box: an unknown part
+            # of the template. It is kept (read with the whole area) and named.
+            warnings.append(
+                f"{missing} characters of the page's content area stand outside its editor blocks:"
+                " read the whole area as the body"
+            )
+            _drop_known_parts(region, index)  # title, date, source: read already, and not the body
+            builder = _read([region], index, url, interpretation_links, attachment_links)
+            paragraphs, centered = builder.result()
         tables = tuple(Table(seq=i, source="body", rows=rows) for i, rows in enumerate(builder.tables))
         if not paragraphs:
             warnings.append("the article body is empty")
-        lost = _lost_text(roots, paragraphs)
-        if lost:
-            warnings.append(lost)
 
     if url is None and any(u is None and not h.startswith(("http", "//")) for _, u, h in interpretation_links + attachment_links):
         warnings.append("relative links left without URL: no page URL given")
@@ -164,15 +163,72 @@ def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtra
     )
 
 
-def _lost_text(roots: list, paragraphs: tuple[str, ...]) -> str | None:
-    """A warning when the content area, boxes removed, shows text the paragraphs do not hold.
+def _read(roots: list, index: PageIndex, url: str | None, interpretation_links: list, attachment_links: list) -> ParagraphBuilder:
+    """Boxes out, file links noted, then every root walked in order into one builder."""
+    builder = ParagraphBuilder()
+    for n, body in enumerate(roots):
+        for box in remove_boxes(body, index):
+            interpretation_links.extend(_links(ANY_LINKS(box), url))
+        for title_, link_url, href in _links(ANY_LINKS(body), url):
+            if _extension(href) in ATTACHMENT_EXTENSIONS:
+                attachment_links.append((title_, link_url, href))
+        if n:  # two editor blocks: a sentence may go on across their border
+            builder.flush()
+            builder.cuts.add(len(builder.paragraphs))
+        builder.walk(body, is_centered(body, False))
+    return builder
 
-    Compared as character counts without whitespace (the builder only ever adds table
-    separators): cheap enough for every page, and any part of the area left unwalked shows.
+
+def _unexplained(region, roots: list, kept: tuple[str, ...], index: PageIndex) -> int:
+    """How many characters the content area shows outside the body and its known parts (title,
+    date and source, print and share bar, attachment box, every box); 0 when that is little
+    enough to be separators and stray marks.
+
+    The body's own text is all in the paragraphs (the builder keeps every text node it walks),
+    so only what stands beside the roots is looked at: the elements off the path from the area
+    down to each root, each known part skipped by its class, tag or id. Counted without
+    whitespace. On the current template that is four class lookups.
     """
-    shown = sum(len("".join(text_of(body).split())) for body in roots)
-    kept = sum(len("".join(p.split())) for p in paragraphs) - sum(p.count("|") for p in paragraphs)
-    missing = shown - kept
-    if missing > LOST_CHARS_MAX and missing > LOST_SHARE * max(kept, 1):
-        return f"{missing} characters of the page's content area are not in the body text"
-    return None
+    on_path: list = []
+    for body in roots:
+        for ancestor in body.iterancestors():
+            if ancestor is region:
+                break
+            on_path.append(ancestor)
+    count = 0
+    stack = [region]
+    while stack:
+        el = stack.pop()
+        text = el.text
+        if text and not text.isspace():
+            count += _letters(text)
+        for child in el:
+            tail = child.tail
+            if tail and not tail.isspace():
+                count += _letters(tail)
+            if child in roots or not isinstance(child.tag, str):
+                continue
+            if child in on_path:
+                stack.append(child)
+            elif not templates.is_known_part(child):
+                letters = _letters(text_of(child))
+                if letters:  # a known part or a box inside (older templates): count without them
+                    _drop_known_parts(child, index)
+                    letters = _letters(text_of(child))
+                count += letters
+    kept_letters = sum(map(len, kept))
+    if count > LOST_CHARS_MAX and count > LOST_SHARE * max(kept_letters, 1):
+        return count
+    return 0
+
+
+def _drop_known_parts(el, index: PageIndex) -> None:
+    """Take the known parts (title, date, source, boxes, scripts) out of an element, in place."""
+    known = [e for e in el.iterdescendants() if isinstance(e.tag, str) and templates.is_known_part(e)]
+    for part in known + noise_in(el, index):
+        if part.getparent() is not None:
+            drop_tree(part)
+
+
+def _letters(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0

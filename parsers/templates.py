@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.boxes import NOISE_CLASSES, NOISE_IDS, NOISE_SECTION_TAGS, NOISE_TAGS
 from parsers.html_tree import PageIndex, clean_text, element_text, iso_date
 
 # Where the parts of a page are, by class token or id. One walk over the tree (`PageIndex`)
@@ -64,6 +65,12 @@ ATTACHMENT_CLASS = "attachment"
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "rar"})
 
 LIST_CLASS = "u-list"
+
+# The parts of the content area around the body that are known not to be it, for the check that
+# nothing else stands there (`html_page`): the title, date and source, and every box.
+KNOWN_PART_CLASSES = frozenset({TITLE_CLASS, TITLE_OLD_CLASS, *TIME_CLASSES, *SOURCE_CLASSES, BREADCRUMB_CLASS}) | NOISE_CLASSES
+KNOWN_PART_IDS = frozenset(SOURCE_IDS) | NOISE_IDS
+KNOWN_PART_TAGS = frozenset(NOISE_TAGS) | NOISE_SECTION_TAGS
 def title(index: PageIndex, meta: dict[str, str], warnings: list[str]) -> str | None:
     for el in index.classes(TITLE_CLASS):
         text = element_text(el)
@@ -124,6 +131,8 @@ def body_roots(index: PageIndex) -> list:
     """
     editors = _outermost(index.classes(*BODY_EDITOR_CLASSES, tag="div"))
     containers = _outermost(index.classes(*BODY_CONTAINER_CLASSES, tag="div"))
+    if len(editors) == 1 and len(containers) == 1 and editors[0].getparent() is containers[0]:
+        return containers  # the usual page: one editor block right in its container
     if editors:
         holding = [c for c in containers if any(_inside(e, c) for e in editors)]
         if holding:
@@ -144,7 +153,12 @@ def body_roots(index: PageIndex) -> list:
 
 
 def _inside(el, container) -> bool:
-    return any(ancestor is container for ancestor in el.iterancestors())
+    parent = el.getparent()
+    while parent is not None:
+        if parent is container:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _outermost(elements: list) -> list:
@@ -153,3 +167,32 @@ def _outermost(elements: list) -> list:
         return elements
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
+
+
+def content_region(index: PageIndex, roots: list):
+    """The part of the page holding the title and the body (the current template's
+    div.article_l): the nearest ancestor of the first root that holds the page title too.
+    None without a title element, or when that ancestor would be <body> or <html> (the page's
+    chrome is not laid out for this check there)."""
+    titles = index.classes(TITLE_CLASS) or index.classes(TITLE_OLD_CLASS)
+    if not titles or not roots:
+        return None
+    title_ancestors = list(titles[0].iterancestors())
+    for ancestor in roots[0].iterancestors():
+        if ancestor in title_ancestors:
+            if ancestor.tag in ("body", "html") or (len(roots) > 1 and not all(_inside(r, ancestor) for r in roots)):
+                return None
+            return ancestor
+    return None
+
+
+def is_known_part(el) -> bool:
+    """Whether an element of the content area is a known part that is not the body: the title,
+    发布时间, 来源, or chrome (a box, a widget, a script; `parsers.boxes`)."""
+    if el.tag in KNOWN_PART_TAGS:
+        return True
+    classes = el.get("class")
+    if classes and not KNOWN_PART_CLASSES.isdisjoint(classes.split()):
+        return True
+    ident = el.get("id")
+    return bool(ident) and ident.strip() in KNOWN_PART_IDS

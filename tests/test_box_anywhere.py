@@ -86,3 +86,23 @@ def test_box_anywhere_in_every_template(name, template, pick, placement, own_par
     for word in BOX_WORDS:
         assert word not in got["body_text"], word
     assert got == own_parses[name]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+def test_text_outside_the_editor_blocks_is_kept_and_named(name, own_parses):
+    """A template the rules do not know: the second half of the body in a block of its own
+    (no editor class) beside the content container. Nothing is dropped silently."""
+    from lxml import etree
+
+    root = boxes.page_tree((PAGES / name).read_bytes())
+    editor = boxes._editors(root)[-1]
+    children = list(editor)
+    unknown = etree.Element("div", {"class": "zw_content"})
+    for child in children[len(children) // 2 :]:
+        unknown.append(child)
+    editor.getparent().addnext(unknown)  # beside div.article_con, inside the content area
+    got = _parsed(etree.tostring(root, method="html", encoding="utf-8"), name)
+    assert any("outside its editor blocks" in w for w in got["warnings"]), got["warnings"]
+    assert got["body_text"] == own_parses[name]["body_text"]
+    assert got["issuers"] == own_parses[name]["issuers"]
+    assert got["written_date"] == own_parses[name]["written_date"]
