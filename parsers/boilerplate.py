@@ -48,6 +48,11 @@ HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # (<Base64-Image-Removed> is what crawl-to-Markdown services write for a data: image, the share
 # widget's QR code: it has the form of a tag and goes with them.)
 
+# A Markdown table's delimiter row (| --- | :---: |, or ---|--- as html2text writes it): the line
+# above it is the header row, the pipe lines below are the rows; together a table of the body.
+MD_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+MD_TABLE_ROW = re.compile(r"\|")
+
 # --- Tool conventions: what a rendering tool adds around the page ----------------------------
 
 # lynx -dump numbers every link in the text ([12]微博) and lists the targets after a

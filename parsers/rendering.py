@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from parsers import boilerplate as rules
 from parsers.metadata import DATE_LINE as SIGNATURE_DATE
 from parsers.metadata import agencies_in_line
-from parsers.model import Attachment, Link, PageExtract
+from parsers.model import Attachment, Link, PageExtract, Table
 
 # Link targets that point nowhere: the navigation rows of a rendering link to "#".
 DEAD_HREF = re.compile(r"^(?:#.*|javascript:.*|)$", re.IGNORECASE)
@@ -37,10 +37,39 @@ def extract_rendering(text: str, url: str | None) -> PageExtract:
     raw_lines = _front_matter(raw_lines, walker)
     raw_lines = _without_lynx_references(raw_lines)
     raw_lines = _breadcrumb_runs(raw_lines)
-    lines = [rules.strip_markup(raw) for raw in raw_lines]
+    rows = _table_rows(raw_lines)
+    lines = [rules.strip_markup(raw) if i not in rows else ("", [], 0) for i, raw in enumerate(raw_lines)]
     for i, (line, links, level) in enumerate(lines):
+        if i in rows:
+            if rows[i] is not None:
+                walker.add_row(rows[i], continues=i - 1 in rows)
+            continue
         walker.feed(line, links, level, near_footer=_in_footer_block(lines, i))
     return walker.result()
+
+
+def _table_rows(lines: list[str]) -> dict[int, list[str] | None]:
+    """Line index → the cells of a Markdown table row (None for its delimiter row)."""
+    rows: dict[int, list[str] | None] = {}
+    for i, line in enumerate(lines):
+        if i == 0 or not rules.MD_TABLE_DELIMITER.match(line) or "|" not in lines[i - 1]:
+            continue
+        rows[i] = None
+        rows[i - 1] = _cells(lines[i - 1])
+        j = i + 1
+        while j < len(lines) and rules.MD_TABLE_ROW.search(lines[j]) and lines[j].strip():
+            rows[j] = _cells(lines[j])
+            j += 1
+    return rows
+
+
+def _cells(line: str) -> list[str]:
+    text = line.strip()
+    if text.startswith("|"):  # | a | b |: the outer pipes frame the row (html2text writes none,
+        text = text[1:]  # and its trailing pipe then opens an empty last cell)
+        if text.endswith("|"):
+            text = text[:-1]
+    return [" ".join(rules.strip_markup(cell)[0].split()) for cell in text.split("|")]
 
 
 def _front_matter(lines: list[str], walker: _Walker) -> list[str]:
@@ -123,6 +152,7 @@ class _Walker:
         self.fallback_title: str | None = None
         self.fallback_date: str | None = None
         self.meta_value_due = False  # a 来源： label alone: its value is the next line
+        self.tables: list[list[tuple[str, ...]]] = []  # Markdown tables, rows of cells
         self.orphan: str | None = None  # a lone character, joined to the next paragraph
 
     # -- the walk -------------------------------------------------------------------------------
@@ -271,6 +301,15 @@ class _Walker:
             self.body.pop()  # the box's own 附件： label
         return True
 
+    def add_row(self, cells: list[str], *, continues: bool) -> None:
+        """A row of a Markdown table: a paragraph of its cells, and a row of the table."""
+        self.box = None
+        if not continues or not self.tables:
+            self.tables.append([])
+        self.tables[-1].append(tuple(cells))
+        self.body.append(" | ".join(cells).strip())
+        self.box_cut = False
+
     def _add_paragraph(self, line: str) -> None:
         if rules.ORPHAN_CHARACTER.match(line):
             self.orphan = (self.orphan or "") + line
@@ -304,6 +343,7 @@ class _Walker:
             attachments=tuple(self.attachments),
             interpretations=tuple(self.interpretations.values()),
             warnings=tuple(self.warnings),
+            tables=tuple(Table(seq=i, source="body", rows=tuple(rows)) for i, rows in enumerate(self.tables)),
         )
 
     def _absolute(self, href: str | None) -> str | None:

@@ -217,20 +217,21 @@ def test_empty_file_and_v0_database_open_and_migrate(tmp_path):
         assert s.db.execute("SELECT x FROM notes").fetchall() == [("keep me",)]
 
 
-def test_v1_database_opens_and_a_future_migration_runs_exactly_once(db_path, monkeypatch):
+def test_current_database_opens_and_a_future_migration_runs_exactly_once(db_path, monkeypatch):
+    current = len(dbmod.MIGRATIONS)
     with Store(db_path, extensions=False) as s:
         s.upsert_document(real_document())
-        assert s.schema_version == 1
+        assert s.schema_version == current
     calls = []
 
-    def migration_2(db):
+    def migration_next(db):
         calls.append(1)
         db.table("documents").add_column("language", str)
 
-    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, migration_2])
+    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, migration_next])
     for _ in range(3):
         with Store(db_path, extensions=False) as s:
-            assert s.schema_version == 2
+            assert s.schema_version == current + 1
             assert "language" in s.db.table("documents").columns_dict
             assert s.document_dict("ndrc-1320629") == real_document().to_dict()
     assert calls == [1]

@@ -104,3 +104,35 @@ def test_reparse_brings_a_document_of_the_previous_parser_up_to_date(tmp_path):
         stored = store.db.execute("SELECT rows FROM document_tables WHERE seq = 0").fetchone()[0]
         assert json.loads(stored) == ROWS
         assert store.document_dict(now.id)["tables"][0]["rows"] == ROWS
+
+
+def _markdown(tool: str, html: str) -> str:
+    import pytest
+
+    try:
+        if tool == "markdownify":
+            import markdownify
+
+            return markdownify.markdownify(html, heading_style="ATX")
+        import html2text
+    except ImportError:
+        pytest.skip(f"{tool} is not installed (pip install {tool})")
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    return converter.handle(html)
+
+
+def test_a_markdown_table_is_kept_as_rows_too():
+    """markdownify writes the table as a pipe table: its rendering gives the page's table."""
+    doc = parse(_markdown("markdownify", _page().decode("utf-8")).encode("utf-8"), URL)
+    assert [[list(r) for r in t.rows] for t in doc.tables] == [ROWS]
+    assert "1 | 国家物流枢纽 （天津） | 天津市" in doc.body_text.split("\n")
+    assert "---" not in doc.body_text
+
+
+def test_html2text_tables_keep_their_rows():
+    # html2text runs the caption into the header row and the cell's paragraphs together: the
+    # rows are what it wrote
+    doc = parse(_markdown("html2text", _page().decode("utf-8")).encode("utf-8"), URL)
+    assert [list(r) for r in doc.tables[0].rows][1:] == [["1", "国家物流枢纽（天津）", "天津市"], ["2", "国家骨干冷链物流基地", ""]]
+    assert "---" not in doc.body_text
