@@ -117,12 +117,12 @@ def test_committed_renderings_are_what_the_tool_makes_today(tool, tmp_path):
         pytest.skip(reason)
     from tests.renderings import make_renderings as make
 
+    made = {name: (data, url) for name, data, url in make.inputs()}
     rows = [r for r in MANIFEST if r["tool"] == tool]
     assert rows
     for row in rows[:2]:
-        path = HERE / row["input"]
-        url = page_url(path.name.split(".", 1)[0] + ".html")
-        assert make.render(tool, path, url) == (HERE / row["file"]).read_text(encoding="utf-8"), row["file"]
+        data, url = made[row["input"]]
+        assert make.render(tool, row["input"], data, url) == (HERE / row["file"]).read_text(encoding="utf-8"), row["file"]
 
 
 @pytest.mark.browser
@@ -137,8 +137,9 @@ def test_committed_browser_rendering_is_what_chromium_shows_today():
         driver = make.chrome_driver()
     except Exception as err:  # a browser that cannot start here (no display, no sandbox)
         pytest.skip(f"headless chromium could not start: {str(err).splitlines()[0]}")
+    made = {name: (data, url) for name, data, url in make.inputs()}
     try:
-        got = make.render("chromium", HERE / row["input"], None, driver)
+        got = make.render("chromium", row["input"], *made[row["input"]], driver)
     finally:
         driver.quit()
     assert got == (HERE / row["file"]).read_text(encoding="utf-8")

@@ -3,9 +3,11 @@
     python tests/renderings/make_renderings.py            # all tools found on this machine
     python tests/renderings/make_renderings.py --tools lynx w3m
 
-Inputs (written to inputs/, committed with the renderings):
-- `<page>.saved.html`: the real page of ../shared/fixtures/ndrc/pages as saved (its scripts do
-  not run offline: no navigation, footer or 排行榜 entries; 相关政策与解读 hidden by CSS);
+Inputs (made from ../shared/fixtures/ndrc/pages by `inputs()`, written to INPUT_DIR for the
+tools to read: a fixed folder, so that lynx's link list names the same file:// addresses on
+every machine):
+- `<page>.saved.html`: the real page as saved (its scripts do not run offline: no navigation,
+  footer or 排行榜 entries; 相关政策与解读 hidden by CSS);
 - `<page>.live.html`: the same page with what the site's scripts write in a browser, rebuilt from
   the real rendering in fixtures/ndrc/renderings (navigation bar, filled 排行榜, share widget with
   its QR code as a data: URI, the service links, the footer), and the 2019–2023 sidebar box
@@ -26,12 +28,11 @@ from __future__ import annotations
 
 import argparse
 import copy
-import html as html_lib
+import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from lxml import etree
@@ -41,7 +42,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import sidebar_box  # noqa: E402
-from tests.conftest import PAGES, RENDERINGS  # noqa: E402
+from tests.conftest import PAGES  # noqa: E402
 
 TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md")
 EXTENSION = {"lynx": "txt", "w3m": "txt", "chromium": "txt", "html2text": "md", "markdownify": "md",
@@ -207,8 +208,28 @@ def crawl_markdown(page: bytes, url: str) -> str:
 
 # --- the tools -------------------------------------------------------------------------------
 
-def render(tool: str, path: Path, url: str, driver=None) -> str:
-    data = path.read_bytes()
+# /tmp, not $TMPDIR: the folder is part of what lynx prints
+INPUT_DIR = Path("/tmp/ndrc-renderings")
+
+
+def inputs() -> list[tuple[str, bytes, str]]:
+    """(file name, bytes, page URL) of every input: each real detail page, saved and live."""
+    out = []
+    for path in sorted(PAGES.glob("*_t*.html")):
+        saved = path.read_bytes()
+        for variant, data in (("saved", saved), ("live", live_page(saved))):
+            out.append((f"{path.stem}.{variant}.html", data, page_url(path.name)))
+    return out
+
+
+def render(tool: str, name: str, data: bytes, url: str, driver=None) -> str:
+    """What `tool` makes of the input: written to INPUT_DIR/name first, the tools read files."""
+    INPUT_DIR.mkdir(exist_ok=True)
+    path = INPUT_DIR / name
+    # atomically: test workers in parallel write the same inputs (same bytes) and read them
+    partial = INPUT_DIR / f".{name}.{os.getpid()}"
+    partial.write_bytes(data)
+    os.replace(partial, path)
     if tool == "lynx":
         return subprocess.run(COMMANDS["lynx"].format(input=path).split(), capture_output=True, check=True).stdout.decode("utf-8")
     if tool == "w3m":
@@ -286,15 +307,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tools", nargs="*", default=list(TOOLS))
     args = parser.parse_args(argv)
-    inputs = HERE / "inputs"
-    inputs.mkdir(exist_ok=True)
-    pages = []
-    for path in sorted(PAGES.glob("*_t*.html")):
-        saved = path.read_bytes()
-        for variant, data in (("saved", saved), ("live", live_page(saved))):
-            target = inputs / f"{path.stem}.{variant}.html"
-            target.write_bytes(data)
-            pages.append((target, page_url(path.name)))
+    pages = inputs()
     manifest = ["file\ttool\tversion\tinput\tcommand"]
     old = {}
     if (HERE / "MANIFEST.tsv").exists():
@@ -309,11 +322,11 @@ def main(argv=None) -> int:
             if tool == "chromium" and driver is None:
                 driver = chrome_driver()
             (HERE / tool).mkdir(exist_ok=True)
-            for path, url in pages:
-                name = f"{tool}/{path.name.removesuffix('.html')}.{EXTENSION[tool]}"
-                (HERE / name).write_text(render(tool, path, url, driver), encoding="utf-8")
-                command = COMMANDS[tool].format(input=f"tests/renderings/inputs/{path.name}").replace("URL", url)
-                manifest.append(f"{name}\t{tool}\t{version(tool)}\tinputs/{path.name}\t{command}")
+            for input_name, data, url in pages:
+                name = f"{tool}/{input_name.removesuffix('.html')}.{EXTENSION[tool]}"
+                (HERE / name).write_text(render(tool, input_name, data, url, driver), encoding="utf-8")
+                command = COMMANDS[tool].format(input=INPUT_DIR / input_name).replace("URL", url)
+                manifest.append(f"{name}\t{tool}\t{version(tool)}\t{input_name}\t{command}")
     finally:
         if driver is not None:
             driver.quit()
