@@ -15,6 +15,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from parsers import boilerplate as rules
+from parsers import rendering_tools as tools
 from parsers.metadata import DATE_LINE as SIGNATURE_DATE
 from parsers.metadata import agencies_in_line
 from parsers.model import Attachment, Link, PageExtract, Table
@@ -33,11 +34,13 @@ TITLE_HEADING_MAX_LEVEL = 3
 def extract_rendering(text: str, url: str | None) -> PageExtract:
     """Read a text or Markdown rendering of a detail page. Never raises for any string."""
     walker = _Walker(url)
-    raw_lines = (text or "").splitlines()
-    raw_lines = _front_matter(raw_lines, walker)
-    raw_lines = _without_lynx_references(raw_lines)
-    raw_lines = _breadcrumb_runs(raw_lines)
-    rows = _table_rows(raw_lines)
+    raw_lines, front = tools.front_matter((text or "").splitlines())
+    walker.fallback_title = front.get("title") or None
+    date = rules.ISO_DATE.match(front.get("date") or "")
+    if date:
+        walker.fallback_date = _iso(*date.groups(), warnings=walker.warnings)
+    raw_lines = tools.breadcrumb_runs(tools.without_lynx_references(raw_lines))
+    rows = tools.table_rows(raw_lines)
     lines = [rules.strip_markup(raw) if i not in rows else ("", [], 0) for i, raw in enumerate(raw_lines)]
     for i, (line, links, level) in enumerate(lines):
         if i in rows:
@@ -46,86 +49,6 @@ def extract_rendering(text: str, url: str | None) -> PageExtract:
             continue
         walker.feed(line, links, level, near_footer=_in_footer_block(lines, i))
     return walker.result()
-
-
-def _table_rows(lines: list[str]) -> dict[int, list[str] | None]:
-    """Line index → the cells of a Markdown table row (None for its delimiter row)."""
-    rows: dict[int, list[str] | None] = {}
-    for i, line in enumerate(lines):
-        if i == 0 or not rules.MD_TABLE_DELIMITER.match(line) or "|" not in lines[i - 1]:
-            continue
-        rows[i] = None
-        rows[i - 1] = _cells(lines[i - 1])
-        j = i + 1
-        while j < len(lines) and rules.MD_TABLE_ROW.search(lines[j]) and lines[j].strip():
-            rows[j] = _cells(lines[j])
-            j += 1
-    return rows
-
-
-def _cells(line: str) -> list[str]:
-    text = line.strip()
-    if text.startswith("|"):  # | a | b |: the outer pipes frame the row (html2text writes none,
-        text = text[1:]  # and its trailing pipe then opens an empty last cell)
-        if text.endswith("|"):
-            text = text[:-1]
-    return [" ".join(rules.strip_markup(cell)[0].split()) for cell in text.split("|")]
-
-
-def _front_matter(lines: list[str], walker: _Walker) -> list[str]:
-    """The lines after trafilatura's YAML front matter; its title and date go to the walker."""
-    if not lines or lines[0].strip() != rules.FRONT_MATTER_FENCE:
-        return lines
-    for end in range(1, min(len(lines), rules.FRONT_MATTER_MAX_LINES)):
-        if lines[end].strip() == rules.FRONT_MATTER_FENCE:
-            break
-        if not rules.FRONT_MATTER_LINE.match(lines[end]):
-            return lines  # a horizontal rule, not front matter
-    else:
-        return lines
-    for line in lines[1:end]:
-        key, value = rules.FRONT_MATTER_LINE.match(line).groups()
-        if key == "title" and value:
-            walker.fallback_title = value
-        elif key == "date" and value:
-            date = rules.ISO_DATE.match(value)
-            if date:
-                walker.fallback_date = _iso(*date.groups(), warnings=walker.warnings)
-    return lines[end + 1 :]
-
-
-def _breadcrumb_runs(lines: list[str]) -> list[str]:
-    """A breadcrumb laid one item a line (首页 / > / 政务公开 / > / …) joined into one line."""
-    if not any(rules.BREADCRUMB_SEPARATOR_LINE.match(line) for line in lines):
-        return lines
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        if (
-            out
-            and rules.BREADCRUMB_SEPARATOR_LINE.match(lines[i])
-            and i + 1 < len(lines)
-            and lines[i + 1].strip()
-            and rules.is_breadcrumb_line(f"首页 > {lines[i + 1].strip()}")
-            and (out[-1].strip() == "首页" or rules.is_breadcrumb_line(out[-1]))
-        ):
-            out[-1] = f"{out[-1].strip()} > {lines[i + 1].strip()}"
-            i += 2
-            continue
-        out.append(lines[i])
-        i += 1
-    return out
-
-
-def _without_lynx_references(lines: list[str]) -> list[str]:
-    """A lynx dump without its link list and without the [N] marks; other text as it is."""
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].strip() == rules.LYNX_REFERENCES:
-            following = [line for line in lines[i + 1 :] if line.strip()]
-            if following and all(rules.LYNX_REFERENCE_LINE.match(line) for line in following):
-                return [rules.LYNX_LINK_MARK.sub("", line) for line in lines[:i]]
-            break
-    return lines
 
 
 class _Walker:
