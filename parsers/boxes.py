@@ -87,7 +87,8 @@ def noise_in(body: etree._Element, index: PageIndex) -> list:
     found = list(body.iter(*NOISE_TAGS, *NOISE_SECTION_TAGS))
     if found and found[0] is body:
         found.pop(0)
-    candidates = [el for name in NOISE_CLASSES for el in index.by_class.get(name, ())]
+    by_class = index.by_class
+    candidates = [el for name in NOISE_CLASSES.intersection(by_class) for el in by_class[name]]
     if candidates:  # most are sidebar and footer boxes, outside the body
         inside = set(body.iterdescendants())
         found += [el for el in candidates if el in inside]
