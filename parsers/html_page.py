@@ -30,7 +30,8 @@ ANY_LINKS = etree.XPath("descendant::a[@href]")
 # in a part of the template the rules do not know, and the whole area is read, with a warning.
 LOST_CHARS_MAX = 20
 # A page cut short in transfer or storage ends before its </html> (every page of the site has one,
-# followed by at most a comment or whitespace): its body may lack its end, which is said.
+# followed by at most a comment or whitespace): its body may lack its end, which is said. (Looked
+# for as written, in capitals, then in any case: lower() of the tail costs more than the rest.)
 END_TAG = "</html"
 END_TAG_REACH = 512
 LOST_SHARE = 0.05
@@ -101,7 +102,8 @@ def extract_detail(html: str, url: str | None, *, utf8: bytes | None = None) -> 
 
 def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtract:
     warnings: list[str] = []
-    if END_TAG not in html[-END_TAG_REACH:].lower():
+    tail = html[-END_TAG_REACH:]
+    if END_TAG not in tail and END_TAG.upper() not in tail and END_TAG not in tail.lower():
         warnings.append("the page ends before its </html>: it may have been cut short")
         if html.rfind("<") > html.rfind(">"):  # cut inside a tag: its start is no text
             html, utf8 = html[: html.rfind("<")], None
