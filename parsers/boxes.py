@@ -2,10 +2,11 @@
 
 The sidebar's 排行榜 and 相关解读 boxes, print and share widgets, scripts and styles can stand
 anywhere in the content area: between paragraphs, between two editor blocks, inside a sentence
-(the CMS nests them where an editor's cursor was). `remove_boxes` takes every one out of a body
-tree: elements that never hold text are dropped, boxes are replaced by a cut marker
-(`paragraphs.CUT_TAG`) so the paragraph builder can join a sentence a box had cut in two.
-Boxes are known by class or id, or, for boxes without a reliable class, by their heading.
+(the CMS nests them where an editor's cursor was). Those known by tag, class or id (the constants
+below) are cut by the paragraph builder as it meets them; `remove_boxes` cuts those known only by
+their heading beforehand, replacing each by a cut marker (`CUT_TAG`) so that the builder can
+join a sentence a box had cut in two. `noise_in` finds the known ones of any element, for the
+check of the content area around the body (`html_page`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import re
 from lxml import etree
 
 from parsers.html_tree import ID_ATTRIBUTES_UNDER, PageIndex, element_text, file_ids, text_of
-from parsers.paragraphs import CUT_TAG
+
+# The element put where a box was, so the paragraph builder knows a sentence may continue after it.
+CUT_TAG = "ndrc-cut"
 
 # Elements that never hold document text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "button", "select", "textarea", "input", "head")
+NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "button", "select", "textarea", "input", "head"})
 # Boxes known by class or id, removed wherever they stand, even inside the body: the sidebar
 # (article_r, and article_r_in that the 2019–2023 template nests in it) with 相关政策与解读 (xgwz) and 排行榜 (phb, #paihangbang); the print button (dy,
 # dy_btn); the date/source/share bar (shezhi); share widgets; breadcrumb, header, navigation,
@@ -106,14 +109,13 @@ def _is_attached(el: etree._Element, body: etree._Element) -> bool:
     return False
 
 def remove_boxes(body: etree._Element, index: PageIndex) -> list:
-    """Take every box out of `body` (in place); returns the 相关解读 boxes found by heading only,
-    whose links are the document's interpretations too."""
-    for el in noise_in(body, index):
-        if el.getparent() is not None:
-            if el.tag in NOISE_TAGS:
-                drop_tree(el)
-            else:
-                cut(el)
+    """Cut the boxes known by their heading out of `body` (in place); returns the 相关解读 ones,
+    whose links are the document's interpretations too.
+
+    Boxes known by class, id or tag are cut by the paragraph builder as it meets them (one
+    attribute read per element on a walk that reads them anyway, where looking for them first
+    cost a tag pass, a class lookup and an id pass over the body).
+    """
     interpretation_boxes = []
     body_text = text_of(body)
     if any(h in body_text for h in BOX_HEADINGS):

@@ -1,9 +1,9 @@
 """NDRC detail pages of every template → `PageExtract` (chrome metadata + clean body paragraphs).
 
 The stages, one module each: `html_tree` builds the tree and indexes it, `templates` says where
-the title, dates, source and content area of each template are, `boxes` takes every box out of
-the content area, `paragraphs` walks what is left into paragraphs and tables, `urls` makes the
-links absolute. This module runs them in order and checks that no text went missing on the way:
+the title, dates, source and content area of each template are, `boxes` says what is not the
+document (and cuts the boxes known only by their heading), `paragraphs` walks the content area
+into paragraphs and tables, cutting every known box it meets, `urls` makes the links absolute. This module runs them in order and checks that no text went missing on the way:
 what the content area shows and was not a known box must be in the paragraphs, or a warning says
 so. `extract_detail` never raises.
 """

@@ -136,7 +136,7 @@ class PageIndex:
     The pass is an XPath over the class attributes: reading attributes element by element from
     Python costs more than an XPath's set-up, and only a quarter of a page's elements carry one.
     Ids are only asked for when a page lacks the usual classes (old templates, other CMSs), so
-    their pass waits until then; the chrome inside the body is found by `boxes.noise_in` on its own.
+    their pass waits until then; the chrome inside the body is found by the paragraph builder.
     """
 
     __slots__ = ("by_class", "_by_id", "by_tag", "_root")

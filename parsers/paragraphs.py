@@ -16,10 +16,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from parsers.boxes import CUT_TAG, NOISE_CLASSES, NOISE_IDS, NOISE_SECTION_TAGS, NOISE_TAGS
 from parsers.html_tree import clean_text
-
-# The element put where a box was, so the paragraph builder knows a sentence may continue after it.
-CUT_TAG = "ndrc-cut"
 
 # Elements that end a paragraph (HTML block-level elements and line breaks).
 BLOCK_TAGS = frozenset(
@@ -106,11 +104,25 @@ class ParagraphBuilder:
         if type(tag) is not str:  # comment or processing instruction left by the parser
             return
         pieces = self.pieces
+        if tag == "br":
+            if pieces:
+                self.flush()
+            return
+        if tag in NOISE_TAGS:  # never text (script, style, …): gone, its tail stays
+            return
+        # A box known by class, id or tag (the sidebar's 排行榜 and 相关解读, print and share
+        # widgets, see `parsers.boxes`) is cut out where it stands: read here, on the walk,
+        # rather than looked for beforehand.
+        classes = el.get("class")
+        if (classes is not None and not NOISE_CLASSES.isdisjoint(classes.split())) or tag in NOISE_SECTION_TAGS:
+            tag = CUT_TAG
+        else:
+            ident = el.get("id")
+            if ident is not None and ident.strip() in NOISE_IDS:
+                tag = CUT_TAG
         if tag in BLOCK_TAGS:
             if pieces:
                 self.flush()
-            if tag == "br":
-                return
             if tag == "table" and self.table(el):
                 return
             block = True
