@@ -220,7 +220,10 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
         message += f" ({MAX_PAGES_MARK}{int(max_pages)}: only the first pages of each column were read)"
     try:
         from output.export import export
+        from output.validity import refresh_all
 
+        with store.transaction() as db:  # a day may have passed: validity as of today
+            refresh_all(db)
         export(str(db_path), str(json_folder))
     except Exception as err:  # noqa: BLE001
         if status == exitcodes.OK:

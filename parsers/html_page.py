@@ -10,6 +10,8 @@ so. `extract_detail` never raises.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from parsers import templates
@@ -34,6 +36,9 @@ LOST_CHARS_MAX = 20
 # for as written, in capitals, then in any case: lower() of the tail costs more than the rest.)
 END_TAG = "</html"
 END_TAG_REACH = 512
+# ... and a page cut inside a character reference (`&nb` of `&nbsp;`) keeps the reference's start
+# as literal text, which is no text of the page: it is cut off with it.
+CUT_REFERENCE = re.compile(r"&#?[A-Za-z0-9]{0,31}$")
 LOST_SHARE = 0.05
 
 
@@ -105,8 +110,13 @@ def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtra
     tail = html[-END_TAG_REACH:]
     if END_TAG not in tail and END_TAG.upper() not in tail and END_TAG not in tail.lower():
         warnings.append("the page ends before its </html>: it may have been cut short")
+        if html.endswith("\ufffd"):  # a character cut in half by the cut is no character of the page
+            html, utf8 = html.rstrip("\ufffd"), None
         if html.rfind("<") > html.rfind(">"):  # cut inside a tag: its start is no text
             html, utf8 = html[: html.rfind("<")], None
+        cut = CUT_REFERENCE.search(html, len(html) - 33 if len(html) > 33 else 0)
+        if cut:
+            html, utf8 = html[: cut.start()], None
     root = parse_html(html, utf8)
     if root is None:
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))

@@ -67,9 +67,29 @@ def test_a_page_cut_short_parses_the_same_or_says_so(name, cut, own):
         paragraphs = [p for p in got["body_text"].split("\n") if p]
         expected = full["body_text"].split("\n")
         if paragraphs:
+            assert len(paragraphs) <= len(expected)
             assert paragraphs[:-1] == expected[: len(paragraphs) - 1]
             last = paragraphs[-1].rstrip("\ufffd")
             assert expected[len(paragraphs) - 1].startswith(last)
     else:
         for key in COMPARED:
             assert got[key] == full[key], key
+
+
+@pytest.mark.parametrize("stub", ["<", "<!DOCTY", "<htm"])
+def test_a_page_cut_within_its_first_tag_holds_no_document(stub):
+    with pytest.raises(ParseError):
+        parse(stub.encode())
+
+
+def test_a_cut_inside_a_character_or_a_reference_leaves_no_trace_of_it(own):
+    """Found by the property above: `&nb` of a cut `&nbsp;`, U+FFFD of a cut UTF-8 character."""
+    name = "fzggwl_t20260211_1403694.html"
+    data = (PAGES / name).read_bytes()
+    reference = data.index(b"&nbsp;", data.index(b"TRS_Editor"))
+    character = data.index("日</div>".encode(), data.index(b"TRS_Editor")) + 1
+    for cut in (reference + 1, reference + 3, character - 1, character - 2):
+        got = _doc(data[:cut], name)
+        assert any("cut short" in w for w in got["warnings"])
+        assert "&" not in got["body_text"] and "\ufffd" not in got["body_text"]
+        assert own[name]["body_text"].startswith(got["body_text"].rstrip("\n"))

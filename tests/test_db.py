@@ -487,10 +487,10 @@ def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, 
     search = types.ModuleType("output.search")
     search.install = lambda db: calls.append(("install", db.conn.in_transaction))
     search.index_documents = lambda db, ids: calls.append(("index", ids, db.conn.in_transaction))
-    citations = types.ModuleType("output.citations")
-    citations.refresh_document = lambda db, doc_id: calls.append(("cite", doc_id, db.conn.in_transaction))
+    relations = types.ModuleType("output.relations")
+    relations.refresh_document = lambda db, doc: calls.append(("cite", doc.id, db.conn.in_transaction))
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", citations)
+    monkeypatch.setitem(sys.modules, "output.relations", relations)
     with Store(db_path) as s:
         s.upsert_document(real_document())
         s.upsert_document(real_document())
@@ -506,7 +506,7 @@ def test_under_group_commit_the_index_is_written_once_per_commit(db_path, monkey
     search.install = lambda db: None
     search.index_documents = lambda db, ids: calls.append((ids, db.conn.in_transaction))
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
+    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
     docs = [generated_document(i) for i in range(3)]
     with Store(db_path) as s:
         s.group_commits(True)
@@ -581,7 +581,7 @@ def test_a_failing_hook_rolls_the_whole_document_back(db_path, monkeypatch):
 
     search.index_documents = broken
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
+    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
     with Store(db_path) as s:
         with pytest.raises(RuntimeError, match="index full"):
             s.upsert_document(real_document())
