@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 
 from crawler import exitcodes
+from crawler.cli_options import output_options
+from crawler.errors import OneLineErrorGroup
 
 DEFAULT_DB = "data/ndrc.sqlite"
 DEFAULT_JSON_DIR = "data/json"
@@ -44,7 +46,9 @@ def one_line_errors(func):
         except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
             if os.environ.get("NDRC_POLICY_DEBUG"):
                 raise
-            raise Failure(f"{type(err).__name__}: {err}".splitlines()[0], exitcodes.INTERNAL_ERROR) from None
+            from crawler.errors import internal_error_line
+
+            raise Failure(internal_error_line(err), exitcodes.INTERNAL_ERROR) from None
 
     return wrapper
 
@@ -59,7 +63,7 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ndrc-policy")
 def main():
     """Crawl, parse, store and search the policy documents of the National Development
@@ -88,8 +92,9 @@ def main():
 @click.option(
     "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting (repeatable)."
 )
+@output_options
 @one_line_errors
-def crawl(base_url, db_path, json_dir, columns, full, max_pages, settings):
+def crawl(base_url, db_path, json_dir, columns, full, max_pages, settings, output, log_file):
     """Crawl the site into SQLite and write the JSON dumps.
 
     Incremental by default: only new list entries and recent documents are fetched. The exit
@@ -100,6 +105,7 @@ def crawl(base_url, db_path, json_dir, columns, full, max_pages, settings):
       ndrc-policy crawl
       ndrc-policy crawl --columns tz,fzggwl --max-pages 1
       ndrc-policy crawl --base-url http://127.0.0.1:8000 --db /tmp/demo.sqlite -s DOWNLOAD_DELAY=0
+      ndrc-policy crawl --json | jq .exit_status      # for monitoring
     """
     chosen = [c.strip() for c in columns.split(",") if c.strip()]
     unknown = [c for c in chosen if c not in COLUMNS]
@@ -121,6 +127,8 @@ def crawl(base_url, db_path, json_dir, columns, full, max_pages, settings):
         full=full,
         max_pages=max_pages,
         settings_overrides=overrides,
+        output=output,
+        log_file=log_file,
     )
     sys.exit(status)
 
