@@ -50,6 +50,7 @@ class Console:
         self.live_wanted = (mode == "normal" and _is_terminal(self.err)) if live is None else bool(live)
         self.talkative = talkative
         self.problems = 0
+        self.shown_at_most = PROBLEMS_SHOWN
         self._progress = None  # rich.progress.Progress while live
         self.start_line: str | None = None  # said once the site answered (see `site_answered`)
         self._tasks: dict[str, int] = {}
@@ -76,11 +77,15 @@ class Console:
     def problem(self, line: str) -> None:
         """A problem worth a line: the first PROBLEMS_SHOWN are shown, the rest counted."""
         self.problems += 1
-        if self.problems <= PROBLEMS_SHOWN:
+        if self.problems <= self.shown_at_most:
             self.say(line)
 
+    def mute_problems(self) -> None:
+        """Count the problems from now on without showing them (they follow from one already said)."""
+        self.shown_at_most = min(self.shown_at_most, self.problems)
+
     def problems_hidden(self) -> int:
-        return max(0, self.problems - PROBLEMS_SHOWN)
+        return max(0, self.problems - self.shown_at_most)
 
     def error(self, line: str) -> None:
         """One `Error:` line, whatever the mode."""

@@ -164,6 +164,7 @@ class CrawlOutcome:
         self.reason = reason
         self.signal = getattr(shutdown, "signal_name", None)
         self.at_once = bool(getattr(shutdown, "at_once", False))
+        self.second_signal = getattr(shutdown, "second_name", None)
 
 
 def _crawl(settings, store, console: Console) -> CrawlOutcome:
@@ -283,6 +284,15 @@ def _fail(console: Console, status: int, message: str) -> int:
     return status
 
 
+def _stored_since(store, run_id: int) -> dict[str, int]:
+    """Documents added and updated since the run `run_id` started, as committed in the database."""
+    (started,) = store.db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+    new, updated = store.db.execute(
+        "SELECT sum(first_seen >= :t), sum(first_seen < :t AND updated_at >= :t) FROM documents", {"t": started}
+    ).fetchone()
+    return {"documents_new": int(new or 0), "documents_updated": int(updated or 0)}
+
+
 def _start_line(base_url, columns, full, completed, max_pages) -> str:
     if full:
         how = "full: every page fetched again"
@@ -329,7 +339,7 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
         status, message = judge(stats, outcome.reason, outcome.signal)
     if outcome.at_once:
         status = exitcodes.PARTIAL_FAILURE
-        message = (f"stopped at once by a second {outcome.signal}: what was committed is stored, "
+        message = (f"stopped at once by a second signal ({outcome.second_signal}): what was committed is stored, "
                    "the rest is fetched again by the next run")
     if max_pages:
         message += f" ({MAX_PAGES_MARK}{int(max_pages)}: only the first pages of each column were read)"
@@ -351,6 +361,11 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
         "documents_failed": int(stats.get("ndrc/documents/failed", 0) or 0),
         "blocked": int(stats.get("ndrc/blocked/count", 0) or 0),
     }
+    if outcome.at_once:
+        # the pipelines' counts include writes the killed worker never committed: count what is stored
+        figures.update(_stored_since(store, run_id))
+        stats = {**stats, **{f"ndrc/documents/{k[len('documents_'):]}": v for k, v in figures.items()
+                             if k.startswith("documents_")}}
     store.finish_run(run_id, exit_status=status, message=message, **figures)
     from crawler.summary import report
 

@@ -40,7 +40,8 @@ class Shutdown:
         self.process = process
         self.crawler = crawler
         self.console = console
-        self.signal_name: str | None = None
+        self.signal_name: str | None = None  # the first signal
+        self.second_name: str | None = None
         self.at_once = False
 
     def install(self) -> None:
@@ -67,6 +68,7 @@ class Shutdown:
         from twisted.internet import reactor
 
         self.at_once = True
+        self.second_name = signal.Signals(signum).name
         self._set(signal.SIG_IGN)
         reactor.callFromThread(self._stop_now)
 

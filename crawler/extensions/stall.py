@@ -5,9 +5,11 @@ unchanged, dropped or failed). A site that keeps connections open without answer
 that stops answering, would otherwise leave the run idle for ever while it holds the database's run
 lock, and every later scheduled run would exit "locked". A stalled run is closed with the reason
 ``stalled`` (a partial failure, exit 4) and the stat ``ndrc/stalled``: one line saying how long
-nothing happened and what the run was waiting on. If the spider has not closed NDRC_STALL_GRACE
-seconds later (a download or a write that never returns), the reactor is stopped outright: what
-was committed stays, as after kill -9.
+nothing happened and what the run was waiting on. The downloads in flight are timed out at once
+(`expire_downloads`: closing waits for them, and a held connection would keep it waiting for
+DOWNLOAD_TIMEOUT and more), so the documents fetched whole are committed as in any other stop. If
+the spider has still not closed NDRC_STALL_GRACE seconds later (a write that never returns), the
+worker child is killed and the reactor stopped: what was committed stays, as after kill -9.
 
 Deliberate waits (the back-off before retrying a blocked or failed request) are no stall:
 middlewares announce them with `pausing(crawler, seconds)`.
@@ -27,7 +29,7 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.console import VERDICT
+from crawler.console import VERDICT, console_for
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,27 @@ CLOSE_REASON = "stalled"
 STALL_ATTR = "ndrc_stall_watch"
 # How often the watch looks, at most (a shorter timeout is looked at four times over).
 CHECK_EVERY = 5.0
+# Once stalled, how often the downloads still starting are cut short.
+EXPIRE_EVERY = 0.5
+
+
+def expire_downloads() -> int:
+    """Fire now the download timeouts of the requests in flight; how many there were.
+
+    Scrapy's HTTP handler arms one reactor timer per download (`callLater(timeout, d.cancel)`);
+    firing it early ends that download as a timeout, which is what closing the spider waits for.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+
+    fired = 0
+    for call in reactor.getDelayedCalls():
+        func = getattr(call, "func", None)
+        if getattr(func, "__name__", "") == "cancel" and isinstance(getattr(func, "__self__", None), Deferred):
+            if call.active():
+                call.reset(0)
+                fired += 1
+    return fired
 
 
 def pausing(crawler, seconds: float) -> None:
@@ -53,6 +76,7 @@ class StallExtension:
         self.last = time.monotonic()
         self.pause_until = 0.0
         self.loop = None
+        self.expiring = None
         self.stopped = False
 
     @classmethod
@@ -79,8 +103,9 @@ class StallExtension:
         self.loop.start(min(CHECK_EVERY, self.timeout / 4), now=False)
 
     def spider_closed(self, spider, reason) -> None:
-        if self.loop is not None and self.loop.running:
-            self.loop.stop()
+        for loop in (self.loop, self.expiring):
+            if loop is not None and loop.running:
+                loop.stop()
 
     def idle_for(self) -> float:
         now = time.monotonic()
@@ -93,14 +118,25 @@ class StallExtension:
         message = f"stalled: no answer from the site and no document stored for {self.timeout:g} s; {self.waiting_on()}"
         self.crawler.stats.set_value(STATS_KEY, message)
         logger.error(message, extra={VERDICT: True})
+        # what fails from here on (the downloads cut short) is the stall, which the verdict says
+        console_for(self.crawler).mute_problems()
         from scrapy.utils.defer import deferred_from_coro
-        from twisted.internet import reactor
+        from twisted.internet import reactor, task
 
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             self._closing = deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
+        # downloads waiting in a slot's queue start as others end: cut them short too, until closed
+        self.expiring = task.LoopingCall(self.expire)
+        self.expiring.start(EXPIRE_EVERY, now=True)
         if self.grace > 0:
             reactor.callLater(self.grace, self.force_stop)
+
+    def expire(self) -> None:
+        """End the downloads in flight now, as timeouts not to be retried."""
+        for request in list(getattr(getattr(self.crawler.engine, "downloader", None), "active", ()) or ()):
+            request.meta["dont_retry"] = True
+        expire_downloads()
 
     def waiting_on(self) -> str:
         engine = self.crawler.engine
@@ -121,6 +157,7 @@ class StallExtension:
         logger.error("the stalled run did not stop within %g s; stopping at once", self.grace)
         self.crawler.stats.set_value(f"{STATS_KEY}/forced", True)
         kill_worker(self.crawler)
+        self.expire()
         try:
             reactor.stop()
         except RuntimeError:
