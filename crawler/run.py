@@ -1,4 +1,4 @@
-"""Run one crawl in-process and record it: `run_crawl(...) -> exit status`, `status_report(db_path)`.
+"""Run one crawl in-process and record it: `run_crawl(...) -> exit status`.
 
 `run_crawl` checks its arguments and every `-s` override (crawler.settings_check) before anything
 starts, takes the database's run lock (a second run exits LOCKED at once), opens a `crawl_runs`
@@ -89,13 +89,20 @@ def _check_dir(path: str | os.PathLike, what: str) -> Path:
     return folder
 
 
-def _open_store(db_path: str | os.PathLike):
-    from output.db import Store, StoreError
-
+def _check_db_path(db_path: str | os.PathLike) -> Path:
     path = Path(db_path)
     if path.is_dir():
         raise ConfigError(f"database path {path} is a folder, not a file")
     _check_dir(path.parent if str(path.parent) else ".", "database")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(f"the database {path} is not writable")
+    return path
+
+
+def _open_store(db_path: str | os.PathLike):
+    from output.db import Store, StoreError
+
+    path = _check_db_path(db_path)
     try:
         return Store(path)
     except (StoreError, OSError) as err:
@@ -120,8 +127,12 @@ def completed_columns(store) -> set[str]:
     return {c for c, ok in decided.items() if ok}
 
 
-def judge(stats: Mapping[str, object], reason: str | None, interrupted_by: str | None = None) -> tuple[int, str]:
-    """Exit status and one-line message of a crawl from its stats and the spider's close reason."""
+def judge(stats: Mapping[str, object], reason: str | None, interrupted_by: str | None = None,
+          dead_links_fail: bool = True) -> tuple[int, str]:
+    """Exit status and one-line message of a crawl from its stats and the spider's close reason.
+
+    New dead links make a partial failure unless `dead_links_fail` is false (NDRC_NEW_DEAD_LINKS_FAIL).
+    """
     if stats.get("ndrc/unreachable"):
         return exitcodes.UNREACHABLE, str(stats["ndrc/unreachable"])
     if stats.get("ndrc/blocked/stopped"):
@@ -148,6 +159,8 @@ def judge(stats: Mapping[str, object], reason: str | None, interrupted_by: str |
     if dead:
         example = stats.get("ndrc/dead_links/first") or ""
         more = "checked again from tomorrow; `ndrc-policy status` lists them"
+        if not problems and not dead_links_fail:
+            return exitcodes.OK, f"healthy; {dead} new dead link{'s' if dead != 1 else ''} recorded, {more}"
         if not problems:
             return exitcodes.PARTIAL_FAILURE, f"{DEAD_LINKS_ONLY} {dead} (first {example}), {more}"
         problems.append(f"{dead} new dead link{'s' if dead != 1 else ''} (first {example}), {more}")
@@ -242,6 +255,7 @@ def run_crawl(
             raise ConfigError(f"max_pages must be 1 or more, got {max_pages}")
         _check_today(settings.get("NDRC_TODAY"))
         json_folder = _check_dir(json_dir, "JSON")
+        _check_db_path(db_path)
         log_path = check_log_path(log_file or default_log_path(db_path))
         store = _open_store(db_path)
     except (ConfigError, SettingError, LogPathError) as err:
@@ -336,7 +350,8 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
     if crashed:
         status, message = exitcodes.INTERNAL_ERROR, crashed
     else:
-        status, message = judge(stats, outcome.reason, outcome.signal)
+        status, message = judge(stats, outcome.reason, outcome.signal,
+                                settings.getbool("NDRC_NEW_DEAD_LINKS_FAIL"))
     if outcome.at_once:
         status = exitcodes.PARTIAL_FAILURE
         message = (f"stopped at once by a second signal ({outcome.second_signal}): what was committed is stored, "
@@ -375,59 +390,6 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
     return status
 
 
-def status_report(db_path: str | os.PathLike, last: int = 10) -> tuple[str, int]:
-    """The last runs as a table and the crawl's health; returns (text, exit status of the newest run)."""
-    from output.db import StoreLocked
-
-    store = _open_store(db_path)
-    try:
-        runs = store.last_runs(last)
-        try:
-            with store.lock():
-                running = False
-        except StoreLocked:
-            running = True
-    finally:
-        store.close()
-    if not runs:
-        return f"{db_path}: no crawl has run yet", exitcodes.OK
-    header = f"{'run':>4}  {'started (UTC)':20}  {'took':>7}  {'req':>6}  {'new':>5}  {'upd':>5}  {'wdr':>4}  {'fail':>4}  {'blk':>4}  status"
-    lines = [header]
-    for run in runs:
-        took = _duration(run.get("started_at"), run.get("finished_at"))
-        if run.get("finished_at") is None:
-            state = "running" if running and run is runs[0] else "interrupted (no end recorded)"
-        else:
-            state = exitcodes.DESCRIPTIONS.get(run.get("exit_status"), f"exit {run.get('exit_status')}")
-            if run.get("message") and run.get("exit_status") != exitcodes.OK:
-                state += f": {run['message']}"
-        lines.append(
-            f"{run['id']:>4}  {run.get('started_at') or '':20}  {took:>7}  {run.get('requests') or 0:>6}  "
-            f"{run.get('documents_new') or 0:>5}  {run.get('documents_updated') or 0:>5}  "
-            f"{run.get('documents_withdrawn') or 0:>4}  {run.get('documents_failed') or 0:>4}  "
-            f"{run.get('blocked') or 0:>4}  {state}"
-        )
-    newest = runs[0]
-    if newest.get("finished_at") is None:
-        code = exitcodes.OK if running else exitcodes.PARTIAL_FAILURE
-        health = "a run is in progress" if running else "unhealthy: the last run ended without recording its end (killed?)"
-    else:
-        code = int(newest.get("exit_status") if newest.get("exit_status") is not None else exitcodes.INTERNAL_ERROR)
-        health = "healthy" if code == exitcodes.OK else f"unhealthy: the last run ended with {exitcodes.DESCRIPTIONS.get(code, code)}"
-    lines.append(f"health: {health}")
-    return "\n".join(lines), code
-
-
-def _duration(start: str | None, end: str | None) -> str:
-    if not start or not end:
-        return "-"
-    try:
-        seconds = (dt.datetime.fromisoformat(end.rstrip("Z")) - dt.datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
-    except ValueError:
-        return "?"
-    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m crawler.run`: the crawl command without click, for development and tests."""
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.splitlines()[0])
@@ -441,9 +403,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--status", action="store_true", help="print the status report instead of crawling")
     args = parser.parse_args(argv)
     if args.status:
+        from crawler.status import StatusError, status_report
+
         try:
             text, code = status_report(args.db)
-        except ConfigError as err:
+        except StatusError as err:
             print(f"Error: {err}", file=sys.stderr)
             return exitcodes.CONFIG_ERROR
         print(text)

@@ -69,6 +69,8 @@ NDRC_TODAY = ""
 # Dead links (listed pages, attachments, 解读 answering 404/410) are checked again after 1, 2, 4…
 # days, never the same day, at most this many days apart.
 NDRC_DEAD_LINK_MAX_DAYS = 30
+# The run that first meets a dead link exits 4 (partial failure); later runs exit 0 for it.
+NDRC_NEW_DEAD_LINKS_FAIL = True
 # Parsing and the store's writes run in a child process so that fetching goes on meanwhile
 # (both are CPU-bound and hold the GIL); False runs them on the reactor thread.
 NDRC_WORKER_PROCESS = True

@@ -4,7 +4,7 @@ It answers from a `Site`, adds ETag / Last-Modified to every answer and honours 
 If-Modified-Since with 304, keeps a request log, and can misbehave on demand (`set_mode`) the way
 Chinese government sites do: WAF challenges (412, 521), a block page served with 200, 500s,
 dropped connections, empty answers, a robots.txt answered by the WAF, connections held open
-without an answer (``hold``). `delay` slows every answer.
+without an answer (``hold``), 404 for pages that exist (``notfound``, a listed page never published). `delay` slows every answer.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from urllib.parse import unquote, urlsplit
 from crawler.replica import pages
 from crawler.replica.site import SITE_CLOCK_START, Resource, Site
 
-MODES = ("normal", "block412", "block521", "waf200", "error500", "drop", "empty200", "robots_blocked", "hold")
+MODES = ("normal", "block412", "block521", "waf200", "error500", "drop", "empty200", "robots_blocked", "hold",
+         "notfound")
 # hold: the connection is accepted and kept open without an answer until the server stops (a stuck site).
+# notfound: 404, as for a page the site lists but never published (a dead link).
 # robots_blocked only concerns robots.txt unless paths says otherwise.
 ROBOTS_PATHS = ("/robots.txt",)
 
@@ -125,6 +127,8 @@ def _fault_resource(mode: str, path: str) -> Resource:
         return Resource(status, pages.challenge_page(status, path).encode(), "text/html", SITE_CLOCK_START)
     if mode in ("waf200", "robots_blocked"):
         return Resource(200, pages.waf_page(path).encode(), "text/html", SITE_CLOCK_START)
+    if mode == "notfound":
+        return Resource(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", SITE_CLOCK_START)
     if mode == "error500":
         return Resource(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html",
                         SITE_CLOCK_START)
