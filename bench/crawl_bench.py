@@ -76,7 +76,7 @@ class BareSpider(scrapy.Spider):
     def parse(self, response):
         return None
 
-process = CrawlerProcess(json.loads(settings_json), install_root_handler=True)
+process = CrawlerProcess({**json.loads(settings_json), "LOG_INSTALL_ROOT_HANDLER": True})
 process.crawl(BareSpider)
 process.start()
 '''

@@ -105,6 +105,7 @@ class Console:
         if not self.live_wanted or self._progress is not None:
             return
         from rich.console import Console as RichConsole
+        from rich.markup import escape
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -116,11 +117,13 @@ class Console:
         )
         self._progress.start()
         for column in columns:
-            self._tasks[column] = self._progress.add_task(f"[{column}] starting", total=None)
+            self._tasks[column] = self._progress.add_task(escape(f"[{column}] starting"), total=None)
 
     def update_live(self, column: str, text: str) -> None:
         if self._progress is not None and column in self._tasks:
-            self._progress.update(self._tasks[column], description=f"[{column}] {text}")
+            from rich.markup import escape
+
+            self._progress.update(self._tasks[column], description=escape(f"[{column}] {text}"))
 
     def stop_live(self) -> None:
         progress, self._progress = self._progress, None

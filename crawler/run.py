@@ -169,12 +169,21 @@ def judge(stats: Mapping[str, object], reason: str | None, interrupted_by: str |
     return exitcodes.OK, "healthy"
 
 
+class CrawlCrashed(RuntimeError):
+    """The crawl failed inside the reactor; `traceback` is the text of its traceback."""
+
+    def __init__(self, message: str, traceback_text: str):
+        super().__init__(message)
+        self.traceback = traceback_text
+
+
 class CrawlOutcome:
     """What `_crawl` hands back: the stats, the close reason, and the signals that stopped it."""
 
-    def __init__(self, stats: dict, reason: str | None, shutdown=None):
+    def __init__(self, stats: dict, reason: str | None, shutdown=None, error: str | None = None):
         self.stats = stats
         self.reason = reason
+        self.error = error  # the traceback of a crawl that failed inside the reactor
         self.signal = getattr(shutdown, "signal_name", None)
         self.at_once = bool(getattr(shutdown, "at_once", False))
         self.second_signal = getattr(shutdown, "second_name", None)
@@ -210,8 +219,13 @@ def _crawl(settings, store, console: Console) -> CrawlOutcome:
 
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     shutdown = Shutdown(process, crawler, console)
+    def failed(failure):
+        outcome["error"] = failure.getTraceback()
+        outcome["words"] = words(failure.value)
+
     try:
-        process.crawl(crawler)  # installs the reactor the settings ask for: only then import it
+        # installs the reactor the settings ask for: only then import it
+        process.crawl(crawler).addErrback(failed)
         shutdown.install()
         process.start(install_signal_handlers=False)
     finally:
@@ -220,6 +234,8 @@ def _crawl(settings, store, console: Console) -> CrawlOutcome:
             root.removeHandler(handler)
     # read once the engine has stopped: the worker commits its last writes (and counts them) when
     # the spider closes, after the handler above has run
+    if outcome.get("error"):
+        raise CrawlCrashed(outcome["words"], outcome["error"])
     return CrawlOutcome(dict(crawler.stats.get_stats() or {}), outcome["reason"], shutdown)
 
 
@@ -281,12 +297,12 @@ def _check_today(value) -> None:
             raise ConfigError(f"-s NDRC_TODAY={value}: expected a date as YYYY-MM-DD") from None
 
 
-def _append_traceback(log_path) -> None:
+def _append_traceback(log_path, text: str | None = None) -> None:
     if log_path is None:
         return
     try:
         with open(log_path, "a", encoding="utf-8") as log:
-            log.write(f"{dt.datetime.now(dt.timezone.utc).isoformat()} internal error\n{traceback.format_exc()}\n")
+            log.write(f"{dt.datetime.now(dt.timezone.utc).isoformat()} internal error\n{text or traceback.format_exc()}\n")
     except OSError:
         pass
 
@@ -343,7 +359,7 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
     try:
         outcome = _crawl(settings, store, console)
     except Exception as err:  # noqa: BLE001 - recorded in crawl_runs, shown as one line
-        _append_traceback(log_path)
+        _append_traceback(log_path, getattr(err, "traceback", None))
         crashed = f"internal error: {words(err)} (the traceback is in {log_path})"
         outcome = CrawlOutcome({}, None)
     stats = outcome.stats
@@ -401,6 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-pages", type=int, default=None)
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--status", action="store_true", help="print the status report instead of crawling")
+    parser.add_argument("--log-file", default=None)
+    shown = parser.add_mutually_exclusive_group()
+    for flag in ("quiet", "json", "verbose"):
+        shown.add_argument(f"--{flag}", dest="output", action="store_const", const=flag)
     args = parser.parse_args(argv)
     if args.status:
         from crawler.status import StatusError, status_report
@@ -427,6 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         full=args.full,
         max_pages=args.max_pages,
         settings_overrides=overrides,
+        output=args.output or "normal",
+        log_file=args.log_file,
     )
 
 

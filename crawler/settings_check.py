@@ -26,6 +26,8 @@ RUN_SETTINGS = ("NDRC_COLUMNS", "NDRC_DB_PATH", "NDRC_FULL", "NDRC_MAX_PAGES", "
 # Scrapy settings whose numbers may be negative: priorities, adjusted up or down.
 MAY_BE_NEGATIVE = ("PRIORITY", "PRIORITY_ADJUST")
 BOOL_WORDS = {"true", "false", "1", "0"}
+# Dict settings whose keys are components to load (dotted paths).
+COMPONENT_SUFFIXES = ("MIDDLEWARES", "PIPELINES", "EXTENSIONS", "HANDLERS", "ADDONS")
 # Where a command-line flag exists for a setting the run sets, say so.
 FLAG_FOR = {
     "NDRC_COLUMNS": "--columns", "NDRC_DB_PATH": "--db", "NDRC_FULL": "--full", "NDRC_MAX_PAGES": "--max-pages",
@@ -92,3 +94,18 @@ def _check_value(name: str, value: object, default: object) -> None:
             parsed = None
         if not isinstance(parsed, dict):
             raise SettingError(f'-s {name}={value}: expected a JSON object such as {{"name": 1}}')
+        if name.endswith(COMPONENT_SUFFIXES):
+            _check_components(name, parsed)
+
+
+def _check_components(name: str, components: dict) -> None:
+    """Every component a dict setting names must load (None disables one, and is fine)."""
+    from scrapy.utils.misc import load_object
+
+    for path, order in components.items():
+        if order is None:
+            continue
+        try:
+            load_object(path)
+        except Exception:  # noqa: BLE001 - any failure to load is the same mistake
+            raise SettingError(f"-s {name}: cannot load {path}") from None

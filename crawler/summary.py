@@ -6,7 +6,7 @@ Two closing lines on stderr:
     ndrc-policy crawl: healthy
 
 the second saying why the exit status is not 0 where it is not (`partial failure (exit 4): …`).
-A run that never reached the site gets the verdict only. In json mode (`--json`) the same is one
+A run that never reached the site gets the verdict only; a bug, one `Error:` line naming the log. In json mode (`--json`) the same is one
 JSON object on stdout, with the keys of `summary_dict`.
 """
 
@@ -66,6 +66,11 @@ def report(console, *, run_id: int, status: int, message: str, stats: Mapping[st
     data = summary_dict(run_id=run_id, status=status, message=message, stats=stats, figures=figures,
                         seconds=seconds, base_url=base_url, columns=columns, full=full, db_path=db_path,
                         json_dir=json_dir, log_path=log_path)
+    if status == exitcodes.INTERNAL_ERROR:  # a bug: one Error: line naming the log with the traceback
+        console.error(message)
+        if console.mode == "json":
+            console.summary("", data)
+        return
     verdict = verdict_line(status, message)
     if status != exitcodes.UNREACHABLE and console.mode != "json":
         console.summary(figures_line(stats, seconds, log_path, problems_hidden), data)

@@ -81,7 +81,9 @@ def test_an_unchanged_site_costs_one_list_page_per_column(server, site, tmp_path
         cwd=ROOT, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT,
     )
     assert status.returncode == exitcodes.OK and "health: healthy" in status.stdout
-    assert len(status.stdout.strip().splitlines()) == 4  # header, two runs, health
+    shown = status.stdout.strip().splitlines()
+    assert shown.index("health: healthy") == 3  # header, two runs, health; then the baseline's dead links
+    assert all(line.startswith(("dead links:", "  404 ")) for line in shown[4:])
 
 
 def test_a_new_notice_is_fetched_alone(server, site, tmp_path):

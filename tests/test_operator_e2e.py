@@ -301,3 +301,16 @@ def test_serve_says_its_address_on_its_first_line(replica, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_an_unexpected_exception_is_one_error_line_naming_the_log(replica, tmp_path):
+    site, server = replica
+    # a component that is no class: Scrapy fails while building the crawler, inside the reactor
+    run = crawl(server.base_url, tmp_path / "ndrc.sqlite", tmp_path / "json", "--columns", "gg", cli=True,
+                DOWNLOADER_MIDDLEWARES='{"crawler.settings.BOT_NAME": 1}')
+    assert run.returncode == exitcodes.INTERNAL_ERROR, run.stderr[-3000:]
+    assert run.stdout == "" and run.stderr.count("\n") == 1 and run.stderr.startswith("Error: internal error: ")
+    assert "Error:" not in run.stderr[len("Error: "):] and "AttributeError" not in run.stderr
+    log = Path(re.search(r"the traceback is in (\S+\.log)\)", run.stderr).group(1))
+    assert "Traceback (most recent call last)" in log.read_text(encoding="utf-8")
+    assert query(tmp_path / "ndrc.sqlite", "SELECT exit_status FROM crawl_runs") == [(exitcodes.INTERNAL_ERROR,)]
