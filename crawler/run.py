@@ -180,10 +180,9 @@ class CrawlCrashed(RuntimeError):
 class CrawlOutcome:
     """What `_crawl` hands back: the stats, the close reason, and the signals that stopped it."""
 
-    def __init__(self, stats: dict, reason: str | None, shutdown=None, error: str | None = None):
+    def __init__(self, stats: dict, reason: str | None, shutdown=None):
         self.stats = stats
         self.reason = reason
-        self.error = error  # the traceback of a crawl that failed inside the reactor
         self.signal = getattr(shutdown, "signal_name", None)
         self.at_once = bool(getattr(shutdown, "at_once", False))
         self.second_signal = getattr(shutdown, "second_name", None)
@@ -206,9 +205,10 @@ def _crawl(settings, store, console: Console) -> CrawlOutcome:
     process = CrawlerProcess(settings)  # logging per LOG_FILE / LOG_INSTALL_ROOT_HANDLER
     root = logging.getLogger()
     handlers = [console.problem_handler()]
-    if console.mode == "verbose":
-        handlers.append(echo_to_stderr(settings.get("LOG_LEVEL")))
     root.addHandler(handlers[0])
+    if console.mode == "verbose":  # the whole log on stderr says the problems already
+        console.mute_problems()
+        handlers.append(echo_to_stderr(settings.get("LOG_LEVEL")))
     crawler = process.create_crawler(PolicySpider)
     setattr(crawler, STORE_ATTR, store)
     setattr(crawler, CONSOLE_ATTR, console)
@@ -219,7 +219,8 @@ def _crawl(settings, store, console: Console) -> CrawlOutcome:
 
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     shutdown = Shutdown(process, crawler, console)
-    def failed(failure):
+
+    def failed(failure):  # Scrapy failed while building or running the crawl: a bug, exit 1
         outcome["error"] = failure.getTraceback()
         outcome["words"] = words(failure.value)
 
