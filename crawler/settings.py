@@ -63,7 +63,7 @@ NDRC_STALL_TIMEOUT = 300.0
 NDRC_STALL_GRACE = 30.0
 # Download timeout until the site first answers: four tries of an unreachable site (and their
 # back-off) take about a minute, not the four minutes of DOWNLOAD_TIMEOUT.
-NDRC_FIRST_CONTACT_TIMEOUT = 12.0
+NDRC_FIRST_CONTACT_TIMEOUT = 10.0
 # The run's date (ISO), empty for today: recent documents and dead links' re-checks count from it.
 NDRC_TODAY = ""
 # Dead links (listed pages, attachments, 解读 answering 404/410) are checked again after 1, 2, 4…

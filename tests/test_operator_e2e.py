@@ -239,17 +239,26 @@ def wait_for_documents(db, proc, n: int) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def test_sigterm_to_the_process_group_keeps_every_document_fetched_whole(tmp_path):
+def signalled_run(tmp_path, *signums):
+    """A crawl of a slow replica in its own process group, sent `signums` once 5 documents are stored.
+
+    Returns (site, db, stderr, exit status, the paths the replica answered, its base URL).
+    """
     site = Site(size=80, seed=5)
     with ReplicaServer(site, delay=0.02) as server:
         db = tmp_path / "ndrc.sqlite"
         proc = start_in_own_group(server, db, tmp_path / "json")
         wait_for_documents(db, proc, 5)
-        os.killpg(proc.pid, signal.SIGTERM)  # the crawl and its worker child, as systemd and Ctrl-C do
-        out, err = proc.communicate(timeout=SUBPROCESS_TIMEOUT)
+        for signum in signums:  # the crawl and its worker child, as systemd and Ctrl-C do
+            os.killpg(proc.pid, signum)
+        _, err = proc.communicate(timeout=SUBPROCESS_TIMEOUT)
         answered = {path for _, path, status in server.requests if status is not None}
-        base = server.base_url
-    assert proc.returncode == exitcodes.PARTIAL_FAILURE, err[-3000:]
+        return site, db, err, proc.returncode, answered, server.base_url
+
+
+def test_sigterm_to_the_process_group_keeps_every_document_fetched_whole(tmp_path):
+    site, db, err, status, answered, base = signalled_run(tmp_path, signal.SIGTERM)
+    assert status == exitcodes.PARTIAL_FAILURE, err[-3000:]
     assert "SIGTERM received: finishing the writes in flight" in err
     verdict = one_line(err)
     assert "stopped by SIGTERM" in verdict and "writes to the database were lost" not in verdict
@@ -262,15 +271,8 @@ def test_sigterm_to_the_process_group_keeps_every_document_fetched_whole(tmp_pat
 
 
 def test_a_second_signal_stops_at_once_with_the_database_intact(tmp_path):
-    site = Site(size=80, seed=5)
-    with ReplicaServer(site, delay=0.02) as server:
-        db = tmp_path / "ndrc.sqlite"
-        proc = start_in_own_group(server, db, tmp_path / "json")
-        wait_for_documents(db, proc, 5)
-        os.killpg(proc.pid, signal.SIGTERM)
-        os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=SUBPROCESS_TIMEOUT)
-    assert proc.returncode == exitcodes.PARTIAL_FAILURE, err[-3000:]
+    site, db, err, status, answered, base = signalled_run(tmp_path, signal.SIGTERM, signal.SIGINT)
+    assert status == exitcodes.PARTIAL_FAILURE, err[-3000:]
     assert "stopped at once by a second signal" in one_line(err)
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
     (row,) = query(db, "SELECT exit_status, documents_new FROM crawl_runs")
