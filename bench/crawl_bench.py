@@ -45,6 +45,8 @@ FAST = {
     "NDRC_RECHECK_DAYS": "0",
     "NDRC_PROGRESS": "False",
     "LOG_LEVEL": "WARNING",
+    # the replica links 解读 pages and attachments that answer 404, as the site does: recorded, no failure
+    "NDRC_NEW_DEAD_LINKS_FAIL": "False",
 }
 # Goals the project holds itself to (see the module docstring for why each exists).
 MIN_FULL_OVER_BARE = 0.5
