@@ -20,7 +20,7 @@ def landed_lines(db_path: str, columns: dict[str, str]) -> list[str]:
         f"landed in {db_path}: {kinds}; 解读 pages {per_category.get('解读', 0)}; "
         f"attachments read {read} of {attachments}"
         + (f"; {dead} dead links recorded (the replica has some, as the real site does)" if dead else ""),
-        f"next: ndrc-policy search 发展 --db {db_path}",
+        f'next: ndrc-policy search "绿色 低碳" --db {db_path}',
         f"      ndrc-policy serve --db {db_path}      # browse it in Datasette",
         f"      ndrc-policy status --db {db_path}     # the run, its dead links",
     ]
