@@ -212,18 +212,35 @@ def _list_page_dict(page) -> dict:
     return asdict(page)
 
 
+def _as_of(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from output.validity import as_of_date
+
+    try:
+        return as_of_date(value)
+    except ValueError as err:
+        raise Failure(str(err)) from None
+
+
+AS_OF = click.option("--as-of", "as_of", default=None, metavar="DATE",
+                     help="Compute validity as of DATE (YYYY-MM-DD) instead of today.")
+
+
 @main.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True)
+@AS_OF
 @one_line_errors
-def reparse(db_path):
+def reparse(db_path, as_of):
     """Rebuild every document from the raw pages already stored, without fetching.
 
     Run it after upgrading ndrc-policy: documents whose content is unchanged keep their
-    version; those the new parsers read differently are updated.
+    version; those the new parsers read differently are updated. Every document's validity
+    is recomputed (as of today, or --as-of).
     """
     from output.reparse import reparse_all
 
-    summary = reparse_all(_existing_db(db_path))
+    summary = reparse_all(_existing_db(db_path), as_of=_as_of(as_of))
     click.echo(summary.line())
     sys.exit(exitcodes.OK if not summary.failed else exitcodes.PARTIAL_FAILURE)
 
@@ -232,8 +249,9 @@ def reparse(db_path):
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--since", default=None, help="Only documents added, updated or withdrawn since DATE (YYYY-MM-DD).")
+@AS_OF
 @one_line_errors
-def export(db_path, out_dir, since):
+def export(db_path, out_dir, since, as_of):
     """Write the JSON Lines dumps, their JSON Schema and a manifest.
 
     \b
@@ -250,7 +268,7 @@ def export(db_path, out_dir, since):
             raise Failure(f"--since takes a date as YYYY-MM-DD, got {since!r}") from None
     from output.export import export as write_export
 
-    manifest = write_export(_existing_db(db_path), out_dir, since=since)
+    manifest = write_export(_existing_db(db_path), out_dir, since=since, as_of=_as_of(as_of))
     click.echo(f"wrote {out_dir}: {_manifest_line(manifest)}")
 
 
@@ -312,6 +330,36 @@ def search(query, db_path, limit, offset, category, year, issuer, since, until, 
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
     else:
         click.echo(format_table(results))
+
+
+@main.command()
+@click.argument("document_id", metavar="ID")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True)
+@click.option("--from", "from_version", type=click.IntRange(min=1), default=None, help="The older version (default: the one before --to).")
+@click.option("--to", "to_version", type=click.IntRange(min=1), default=None, help="The newer version (default: the current one).")
+@click.option("--json", "as_json", is_flag=True, help="The comparison as JSON.")
+@one_line_errors
+def diff(document_id, db_path, from_version, to_version, as_json):
+    """Show what changed between two stored versions of a document, article by article.
+
+    Units added (+), removed (-), moved (>) and changed (~); inside a changed unit the
+    deleted text in [-…-] and the inserted text in {+…+}.
+
+    \b
+    Examples:
+      ndrc-policy diff ndrc-1407232
+      ndrc-policy diff ndrc-1407232 --from 1 --to 3 --json | jq '.units[] | select(.change == "changed")'
+    """
+    import sqlite_utils
+
+    from output.diff import DiffError, format_text, stored_diff
+
+    db = sqlite_utils.Database(_existing_db(db_path))
+    try:
+        result = stored_diff(db, document_id, from_version, to_version)
+    except DiffError as err:
+        raise Failure(str(err)) from None
+    click.echo(_dump(result.to_dict()) if as_json else format_text(result))
 
 
 @main.command()

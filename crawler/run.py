@@ -378,7 +378,10 @@ def _locked_run(store, settings, base_url, db_path, json_folder, columns, full, 
     if not outcome.at_once:
         try:
             from output.export import export
+            from output.validity import refresh_all
 
+            with store.transaction() as db:  # a day may have passed: validity as of today
+                refresh_all(db)
             export(str(db_path), str(json_folder))
         except Exception as err:  # noqa: BLE001
             _append_traceback(log_path)

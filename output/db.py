@@ -4,8 +4,8 @@ Holds the raw pages (every response, zlib-compressed, stored before it is parsed
 documents with their issuers, articles, attachments and 解读 links, one `document_versions` row per
 distinct content a document has had, parse failures and crawl runs. The tables are those of
 ARCHITECTURE.md ("SQLite tables"); the full-text tables belong to `output.search` and the citation
-table to `output.citations`, which this module calls when they exist: citations after each
-document write, the search index for all documents a transaction wrote just before it commits.
+relations to `output.relations` (the `citations` view over them to `output.citations`), which this
+module calls when they exist: relations and validity after each document write, the search index for all documents a transaction wrote just before it commits.
 
     >>> store = Store("data/ndrc.sqlite")
     >>> with store.lock():
@@ -319,9 +319,61 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(columns, unique=unique, if_not_exists=True)
 
 
+# Migration 2: relations between documents and validity (output/relations.py, output/validity.py).
+# `citations` becomes a view over `relations` (one reader, output/citations.py): the table that
+# held the same rows is dropped and the rows are rebuilt from the stored documents.
+_RELATIONS_V2 = (
+    """CREATE TABLE IF NOT EXISTS relations (
+    document_id TEXT NOT NULL,    -- the document that says it
+    position INTEGER NOT NULL,    -- 1-based, in reading order
+    relation TEXT NOT NULL,       -- repeals | replaces | amends | implements | interprets | cites
+    target_doc_number TEXT,       -- the target's 文号 or order number, normalised (any issuer's)
+    target_title TEXT,            -- the target's title, normalised
+    target_id TEXT,               -- the target when it is stored
+    article_seq INTEGER,          -- the article the sentence stands in
+    text TEXT NOT NULL,           -- the sentence
+    resolved_by TEXT,             -- doc_number | doc_number_and_title | title | fuzzy_title
+    warning TEXT,                 -- why a target was left unresolved, or matched loosely
+    PRIMARY KEY (document_id, position))""",
+    "CREATE INDEX IF NOT EXISTS relations_target_id ON relations (target_id)",
+    "CREATE INDEX IF NOT EXISTS relations_target_doc_number ON relations (target_doc_number)",
+    "CREATE INDEX IF NOT EXISTS relations_target_title ON relations (target_title)",
+    # a 解读 page's interprets target found through the document listing it (output/relations.py)
+    "CREATE INDEX IF NOT EXISTS interpretations_interpretation_id ON interpretations (interpretation_id)",
+    """CREATE TABLE IF NOT EXISTS document_title_keys (
+    document_id TEXT NOT NULL,
+    key TEXT NOT NULL,            -- a normal form a citation may name the title by
+    kind TEXT NOT NULL,           -- exact | loose
+    PRIMARY KEY (document_id, key, kind))""",
+    "CREATE INDEX IF NOT EXISTS document_title_keys_key ON document_title_keys (key, kind)",
+    """CREATE TABLE IF NOT EXISTS relation_target_keys (
+    document_id TEXT NOT NULL,    -- a relations row of a title-only target: the keys it may match
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,           -- exact | loose
+    PRIMARY KEY (document_id, position, key, kind))""",
+    "CREATE INDEX IF NOT EXISTS relation_target_keys_key ON relation_target_keys (key, kind)",
+    "DROP TABLE IF EXISTS citations",
+)
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """documents.expiry_date / validity / validity_basis, the relations table, citations as a view."""
+    documents = db.table("documents")
+    for column in ("expiry_date", "validity", "validity_basis"):
+        if column not in documents.columns_dict:
+            documents.add_column(column, str)
+    for statement in _RELATIONS_V2:
+        db.execute(statement)
+    from output import citations, relations
+
+    citations.install(db)
+    relations.rebuild(db)
+
+
 # The migrations in order: step N brings a database from user_version N-1 to N. Append only;
 # a step that has shipped is never edited, so every database passes through the same steps.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,7 +406,7 @@ class Store:
     def __init__(self, path: str | os.PathLike, *, extensions: bool = True):
         """Open or create the database at `path`, upgrading its schema to the current version.
 
-        `extensions=False` skips the hooks of `output.search` and `output.citations` (tests of
+        `extensions=False` skips the hooks of `output.search` and `output.relations` (tests of
         the store alone, bulk loads that index afterwards).
         """
         self.path = Path(path)
@@ -373,7 +425,7 @@ class Store:
         self._unindexed: dict[str, None] = {}
         self._grouping = False
         self._migrate()
-        self._index_documents = self._refresh_citations = None
+        self._index_documents = self._refresh_relations = None
         if extensions:
             install = _optional_hook("output.search", "install")
             installed = _optional_hook("output.search", "installed")
@@ -383,7 +435,7 @@ class Store:
                 with self.transaction():
                     install(self.db)
             self._index_documents = _optional_hook("output.search", "index_documents")
-            self._refresh_citations = _optional_hook("output.citations", "refresh_document")
+            self._refresh_relations = _optional_hook("output.relations", "refresh_document")
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -721,8 +773,9 @@ class Store:
                     " AND interpretation_id IS NOT ?",
                     (doc.id, doc.url, doc.id),
                 )
-            if self._refresh_citations is not None:
-                self._refresh_citations(db, doc.id)
+            if self._refresh_relations is not None:
+                # relations (and the citations view over them), then validity of what they touch
+                self._refresh_relations(db, doc)
             # last: the index is written when the transaction commits (see _index_written)
             self._unindexed[doc.id] = None
         return outcome
@@ -743,6 +796,7 @@ class Store:
             "publish_date": doc.publish_date,
             "written_date": doc.written_date,
             "effective_date": doc.effective_date,
+            "expiry_date": doc.expiry_date,
             "source": doc.source,
             "addressees": doc.addressees,
             "body_text": doc.body_text,

@@ -2,10 +2,13 @@
 
 `export(db_path, out_dir)` writes into `out_dir`:
 
-- `documents.jsonl`: one document JSON per line (the current version as stored), sorted by id,
+- `documents.jsonl`: one document JSON per line (the current version as stored, with relation
+  target ids, validity and its basis as the archive knows them now), sorted by id,
   compact with sorted keys, UTF-8 without `\\u` escapes; withdrawn documents included;
 - `document.schema.json`: the JSON Schema every line validates against;
-- `changes.jsonl` (only with `since`): `{"id", "change": added|updated|withdrawn, "at"}` per line;
+- `changes.jsonl` (only with `since`): `{"id", "change": added|updated|withdrawn, "at"}` per line,
+  an update with `articles`: `[{change: added|removed|moved|changed, seq, label, source}]`, the
+  articles that differ from the version stored before `since` (output/diff.py);
 - `manifest.json`: counts, sha256 and size of each file, the schema version.
 
 Output depends only on the data: exporting an unchanged database gives byte-identical files.
@@ -185,15 +188,31 @@ def _document_lines(conn: sqlite3.Connection, ids: Iterable[str] | None) -> Iter
             yield row[1]
 
 
-def _canonical_line(text: str) -> str:
-    """The stored JSON in the dump's form (re-serialised only if stored otherwise)."""
+def _canonical_line(conn: sqlite3.Connection, text: str, as_of: str | None = None) -> str:
+    """The stored JSON in the dump's form, with what the archive knows filled in: relation
+    target ids, validity and its basis (output.relations.document_overlay)."""
+    from output.relations import document_overlay
+
     obj = json.loads(text)
-    line = _dumps(obj)
-    return line
+    obj.update(document_overlay(conn, obj["id"], as_of))
+    return _dumps(obj)
+
+
+def _changed_articles(conn: sqlite3.Connection, doc_id: str, bound: str) -> list[dict[str, Any]]:
+    """Which articles changed between the last version before `bound` and the current one
+    (output.diff): [{change, seq, label, source}], [] when only the metadata or nothing did."""
+    from output.diff import article_changes, versions_around
+
+    pair = versions_around(conn, doc_id, bound)
+    return article_changes(*pair) if pair else []
 
 
 def export(
-    db_path: str | os.PathLike, out_dir: str | os.PathLike, *, since: str | dt.date | None = None
+    db_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    since: str | dt.date | None = None,
+    as_of: str | None = None,
 ) -> Manifest:
     """Write the JSON Lines dump of the database at `db_path` into `out_dir`; returns the manifest.
 
@@ -220,14 +239,17 @@ def export(
         docs = _AtomicFile(out / DOCUMENTS_FILE)
         pending.append(docs)
         for text in _document_lines(conn, None if changes is None else [c[0] for c in changes]):
-            docs.write_line(_canonical_line(text))
+            docs.write_line(_canonical_line(conn, text, as_of))
         counts["documents"] = docs.lines
 
         if changes is not None:
             log = _AtomicFile(out / CHANGES_FILE)
             pending.append(log)
             for doc_id, change, at in changes:
-                log.write_line(_dumps({"id": doc_id, "change": change, "at": at}))
+                entry = {"id": doc_id, "change": change, "at": at}
+                if change == "updated":
+                    entry["articles"] = _changed_articles(conn, doc_id, bound)
+                log.write_line(_dumps(entry))
             for kind in ("added", "updated", "withdrawn"):
                 counts[kind] = sum(1 for c in changes if c[1] == kind)
 

@@ -75,9 +75,11 @@ def listings_from_pages(store) -> dict[str, ListItem]:
     return out
 
 
-def reparse_all(db_path: str) -> ReparseSummary:
-    """Parse every stored detail page again and upsert the documents; returns the counts."""
+def reparse_all(db_path: str, *, as_of: str | None = None) -> ReparseSummary:
+    """Parse every stored detail page again and upsert the documents, then recompute every
+    document's validity (as of `as_of`, an ISO date, or today); returns the counts."""
     from output.db import Store
+    from output.validity import refresh_all
 
     store = Store(db_path)
     summary = ReparseSummary()
@@ -97,4 +99,6 @@ def reparse_all(db_path: str) -> ReparseSummary:
                 continue
             outcome = store.upsert_document(doc, fetched_at=page.fetched_at)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
+        with store.transaction() as db:
+            refresh_all(db, as_of)
     return summary

@@ -23,7 +23,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "document.schema.json
 
 # The schema's own version (semantic): major when a key is removed, renamed or narrowed, minor
 # when one is added. Written into the schema, the export manifest and the schema's $id.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -33,6 +33,8 @@ _DEFS = {
     model.Attachment: "attachment",
     model.Link: "link",
     model.DocNumberParts: "doc_number_parts",
+    model.Relation: "relation",
+    model.ValidityBasis: "validity_basis",
 }
 
 _ISO_DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -50,6 +52,13 @@ _CONSTRAINTS: dict[tuple[type, str], dict[str, Any]] = {
     (model.Article, "seq"): {"minimum": 0},
     (model.Article, "level"): {"minimum": 1},
     (model.Article, "parent"): {"minimum": 0},
+    (model.Document, "expiry_date"): _ISO_DATE,
+    (model.ValidityBasis, "date"): _ISO_DATE,
+    # closed vocabularies a consumer switches on
+    (model.Document, "validity"): {"enum": [*model.VALIDITIES, None]},
+    (model.Relation, "relation"): {"enum": list(model.RELATIONS)},
+    (model.ValidityBasis, "relation"): {"enum": ["repeals", "replaces", "amends", "expires"]},
+    (model.Relation, "article_seq"): {"minimum": 0},
     # lower-case extension without the dot
     (model.Attachment, "file_type"): {"pattern": "^[a-z0-9]+$"},
 }
@@ -63,7 +72,8 @@ _DESCRIPTIONS: dict[str, str] = {
     "doc_number_parts": "the 发文字号 split into prefix, year and serial",
     "publish_date": "发布时间, ISO date",
     "written_date": "成文日期, the date in the signature block",
-    "effective_date": "the date the text says it takes effect (自…起施行)",
+    "effective_date": "the date the text says it takes effect (自…起施行); 自印发之日起施行 gives the"
+    " written date, 自发布之日起施行 the publish date",
     "source": "来源 office",
     "issuers": "issuing agencies in signature order, inner spaces removed",
     "addressees": "主送机关, without the trailing colon",
@@ -73,6 +83,11 @@ _DESCRIPTIONS: dict[str, str] = {
     "attachments": "attached files; text filled when the file was fetched and read",
     "interpretations": "the 相关解读 links, de-duplicated",
     "warnings": "what the parser was unsure of, in words",
+    "expiry_date": "the end of a stated 有效期 (有效期至 a date, or 有效期N年 counted from effective_date)",
+    "relations": "what this document says of others (repeals, replaces, amends, implements, interprets, cites);"
+    " target_id filled once the target is stored",
+    "validity": "what the archive knows of the document's force; null from the parser alone",
+    "validity_basis": "why: the later document's clause or the document's own 有效期, with the sentence",
     "content_sha256": "hash of the document's content, to tell what changed",
     "parser_version": "version of the parsers that produced this document",
 }

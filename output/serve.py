@@ -61,7 +61,7 @@ def _ensure_tables(db_path: Path) -> None:
     """Create the search and citation tables a database lacks (a store opened without them)."""
     db = sqlite_utils.Database(db_path)
     try:
-        have = set(db.table_names())
+        have = set(db.table_names()) | set(db.view_names())
         if search.DOCS_TRIGRAM not in have:
             search.rebuild(db)
         elif not search.installed(db):  # indexed by an earlier version: add what is missing

@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from parsers import articles as article_splitter
+from parsers import term
 from parsers.blocking import block_reason
 from parsers.encoding import decode_bytes
 from parsers.errors import ParseError
 from parsers.html_page import extract_detail
 from parsers.identifiers import doc_number_parts, normalize_doc_number, strip_title_number
 from parsers.metadata import read_body
+from parsers.relations import read_relations
 from parsers.model import Article, Attachment, Document, Link, ListItem, PageExtract
 from parsers.sniff import sniff, sniff_decoded
 
@@ -149,29 +151,48 @@ def assemble(
         )
 
     body_text = "\n".join(paragraphs)
+    effective_date = (
+        meta.effective_date
+        or effective_from_attachment
+        or term.effective_on_issue(paragraphs, meta.written_date, publish_date)
+    )
+    expiry = term.expiry(paragraphs, effective_date)
+    category = extract.category or _category_from_url(url)
+    articles = _renumber(found)
+    relations = read_relations(
+        body_text,
+        articles,
+        [a.text for a in read_attachments],
+        own_doc_number=doc_number,
+        own_title=title,
+        category=category,
+        year=parts.year if parts else None,
+    )
     interpretations = _dedupe_links(
         list(extract.interpretations) + (list(listing.interpretations) if listing else [])
     )
     return Document(
         id=document_id(url),
         url=url,
-        category=extract.category or _category_from_url(url),
+        category=category,
         title=title,
         doc_number=doc_number,
         doc_number_parts=parts,
         publish_date=publish_date,
         written_date=meta.written_date,
-        effective_date=meta.effective_date or effective_from_attachment,
+        effective_date=effective_date,
         source=extract.source,
         issuers=tuple(meta.issuers),
         addressees=meta.addressees,
         body_text=body_text,
         preamble=split.preamble,
-        articles=_renumber(found),
+        articles=articles,
         attachments=tuple(read_attachments),
         interpretations=tuple(interpretations),
         warnings=tuple(dict.fromkeys(warnings)),
         content_sha256=content_hash(title, body_text, read_attachments),
+        expiry_date=expiry.date if expiry else None,
+        relations=relations,
     )
 
 

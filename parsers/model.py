@@ -12,7 +12,7 @@ from typing import Any
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
 # document so `ndrc-policy reparse` can tell which rows an improvement touched.
-PARSER_VERSION = "1.1.0"
+PARSER_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,42 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """What a document says of another: `relation` is one of RELATIONS.
+
+    The target is named by its 文号 (normalised, any issuer's) and/or its title (normalised:
+    〈〉 inside 《》 written 《》, brackets （）, no spaces). `target_id` is filled by the store
+    once the target is stored (None from the parser); `article_seq` is the seq of the article
+    the sentence `text` stands in, or None outside every article.
+    """
+
+    relation: str
+    target_doc_number: str | None
+    target_title: str | None
+    target_id: str | None
+    article_seq: int | None
+    text: str
+
+
+# The kinds of relation, strongest first (a target named twice keeps each kind once).
+RELATIONS = ("repeals", "replaces", "amends", "implements", "interprets", "cites")
+
+# The values of Document.validity.
+VALIDITIES = ("not_yet_effective", "in_force", "amended", "partially_repealed", "repealed", "expired")
+
+
+@dataclass(frozen=True)
+class ValidityBasis:
+    """One reason for a document's validity: a later document's clause, or its own 有效期."""
+
+    relation: str  # what `by_id` says of this document ("repeals", "replaces", "amends"), or "expires"
+    by_id: str | None  # the document that says it; None for the document's own text
+    by_doc_number: str | None
+    date: str | None  # ISO: when it takes hold (the other document's effective date, the expiry)
+    text: str  # the sentence that says it
+
+
+@dataclass(frozen=True)
 class Document:
     id: str | None
     url: str | None
@@ -81,13 +117,20 @@ class Document:
     warnings: tuple[str, ...]
     content_sha256: str
     parser_version: str = PARSER_VERSION
+    # What the text says of its term and of other documents (parsers.term, parsers.relations).
+    expiry_date: str | None = None
+    relations: tuple[Relation, ...] = ()
+    # What the archive knows of the document's force: filled by the store (output.validity),
+    # None / () from the parser alone.
+    validity: str | None = None
+    validity_basis: tuple[ValidityBasis, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The document JSON of CONTRACT.md (tuples become lists, nested dataclasses dicts)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["doc_number_parts"] = asdict(self.doc_number_parts) if self.doc_number_parts else None
         out["issuers"] = list(self.issuers)
-        for key in ("articles", "attachments", "interpretations"):
+        for key in ("articles", "attachments", "interpretations", "relations", "validity_basis"):
             out[key] = [asdict(x) for x in out[key]]
         out["warnings"] = list(self.warnings)
         return out

@@ -1,5 +1,6 @@
 """Citations (output/citations.py): 文号 and 《title》 cited by a document, its own number and title
-left out, cited_id resolved when the cited document is stored, before or after the citing one."""
+left out, cited_id resolved when the cited document is stored, before or after the citing one.
+The view is derived from the relations parsers.relations reads (one reader)."""
 
 from __future__ import annotations
 
@@ -39,18 +40,17 @@ def test_real_documents_cite_what_their_text_names_but_not_themselves(store):
     assert all(t != "新型能源体系建设“十五五”规划" for _, t, _ in rows(db, "ndrc-1406079"))
 
 
-def test_extract_pairs_a_title_with_its_bracketed_number_and_dedupes():
+def test_a_title_pairs_with_its_bracketed_number_and_repeats_count_once(store):
     text = (
         "根据《关于完善煤电价格机制的通知》（发改价格〔2021〕1439号）和发改能源〔2022〕206号，"
         "参照《巴黎协定》。再次强调《巴黎协定》和发改价格〔2021〕1439号，及京发改规〔2017〕4号。"
     )
-    got = citations.extract([text], own_doc_number="发改能源〔2023〕1号", own_title="关于某事的通知")
-    assert got == [
-        citations.Citation("发改价格〔2021〕1439号", "关于完善煤电价格机制的通知"),
-        citations.Citation("发改能源〔2022〕206号", None),
-        citations.Citation(None, "巴黎协定"),
+    store.upsert_document(make_doc(1, title="关于某事的通知", body_extra=text, doc_number="发改能源〔2023〕1号"))
+    assert rows(store.db, "test-1") == [
+        ("发改价格〔2021〕1439号", "关于完善煤电价格机制的通知", None),
+        ("发改能源〔2022〕206号", None, None),
+        (None, "巴黎协定", None),
     ]
-    assert citations.extract([None, ""]) == []
 
 
 def test_cited_id_filled_when_the_cited_document_arrives_later(store):
@@ -89,7 +89,6 @@ def test_cited_id_filled_when_the_cited_document_arrives_later(store):
 
 
 def test_cited_by_needs_exactly_one_key(store):
-    citations.install(store.db)
     with pytest.raises(ValueError):
         citations.cited_by(store.db)
     with pytest.raises(ValueError):

@@ -217,20 +217,21 @@ def test_empty_file_and_v0_database_open_and_migrate(tmp_path):
         assert s.db.execute("SELECT x FROM notes").fetchall() == [("keep me",)]
 
 
-def test_v1_database_opens_and_a_future_migration_runs_exactly_once(db_path, monkeypatch):
+def test_current_database_opens_and_a_future_migration_runs_exactly_once(db_path, monkeypatch):
+    current = len(dbmod.MIGRATIONS)
     with Store(db_path, extensions=False) as s:
         s.upsert_document(real_document())
-        assert s.schema_version == 1
+        assert s.schema_version == current
     calls = []
 
-    def migration_2(db):
+    def migration_next(db):
         calls.append(1)
         db.table("documents").add_column("language", str)
 
-    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, migration_2])
+    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, migration_next])
     for _ in range(3):
         with Store(db_path, extensions=False) as s:
-            assert s.schema_version == 2
+            assert s.schema_version == current + 1
             assert "language" in s.db.table("documents").columns_dict
             assert s.document_dict("ndrc-1320629") == real_document().to_dict()
     assert calls == [1]
@@ -486,10 +487,10 @@ def test_search_and_citation_hooks_run_inside_the_document_transaction(db_path, 
     search = types.ModuleType("output.search")
     search.install = lambda db: calls.append(("install", db.conn.in_transaction))
     search.index_documents = lambda db, ids: calls.append(("index", ids, db.conn.in_transaction))
-    citations = types.ModuleType("output.citations")
-    citations.refresh_document = lambda db, doc_id: calls.append(("cite", doc_id, db.conn.in_transaction))
+    relations = types.ModuleType("output.relations")
+    relations.refresh_document = lambda db, doc: calls.append(("cite", doc.id, db.conn.in_transaction))
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", citations)
+    monkeypatch.setitem(sys.modules, "output.relations", relations)
     with Store(db_path) as s:
         s.upsert_document(real_document())
         s.upsert_document(real_document())
@@ -505,7 +506,7 @@ def test_under_group_commit_the_index_is_written_once_per_commit(db_path, monkey
     search.install = lambda db: None
     search.index_documents = lambda db, ids: calls.append((ids, db.conn.in_transaction))
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
+    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
     docs = [generated_document(i) for i in range(3)]
     with Store(db_path) as s:
         s.group_commits(True)
@@ -580,7 +581,7 @@ def test_a_failing_hook_rolls_the_whole_document_back(db_path, monkeypatch):
 
     search.index_documents = broken
     monkeypatch.setitem(sys.modules, "output.search", search)
-    monkeypatch.setitem(sys.modules, "output.citations", types.ModuleType("output.citations"))
+    monkeypatch.setitem(sys.modules, "output.relations", types.ModuleType("output.relations"))
     with Store(db_path) as s:
         with pytest.raises(RuntimeError, match="index full"):
             s.upsert_document(real_document())

@@ -81,7 +81,9 @@ def test_since_writes_only_what_changed_and_a_changes_log(db_path, tmp_path):
     assert [d["id"] for d in docs] == ["ndrc-1000003", "ndrc-1000009", "ndrc-1320629"]
     assert docs[0] == generated_document(3, revision=1).to_dict()
     assert _read(out / "changes.jsonl") == [
-        {"id": "ndrc-1000003", "change": "updated", "at": T3},
+        # an update names the articles that differ from the version stored before --since
+        {"id": "ndrc-1000003", "change": "updated", "at": T3, "articles": [
+            {"change": "changed", "seq": i, "label": f"第{i + 1}条", "source": "body"} for i in range(4)]},
         {"id": "ndrc-1000009", "change": "added", "at": T3},
         {"id": "ndrc-1320629", "change": "withdrawn", "at": "2026-08-03"},
     ]

@@ -24,6 +24,7 @@ from output.db import Store
 from output.search.syntax import Term
 from search_scan import render, scan, scan_articles
 from parsers import parse
+from parsers.relations import read_relations
 from parsers.model import Article, Attachment, Document
 
 # ----------------------------------------------------------------------------- builders
@@ -82,6 +83,8 @@ def make_doc(
         interpretations=(),
         warnings=(),
         content_sha256=hashlib.sha256(repr((title, body, attachments)).encode()).hexdigest(),
+        relations=read_relations(body, arts, attachments, own_doc_number=doc_number, own_title=title,
+                                 category=category),
     )
 
 

@@ -171,9 +171,13 @@ def test_search_paging_links_walk_every_hit(tmp_path):
     assert sorted(seen) == sorted(f"test-{n}" for n in range(45))
 
 
-def test_in_force_without_a_validity_column_says_so(ds):
+def test_in_force_keeps_the_documents_in_force(ds):
+    # every database records validity since schema version 2 (output/validity.py)
     page = html(ds, f"/search?q={quote('绿色')}&in_force=1")
-    assert "no validity column" in page
+    assert "no validity column" not in page
+    hits = re.findall(r'<h2 class="hit-title"><a href="/doc/([^"]+)"', page)
+    assert hits and hits == re.findall(r'<h2 class="hit-title"><a href="/doc/([^"]+)"',
+                                       html(ds, f"/search?q={quote('绿色')}"))
 
 
 # ----------------------------------------------------------------------------- table views
@@ -185,7 +189,7 @@ def test_table_views_fold_descriptions_truncate_long_text_and_link_documents(ds,
     assert '<details class="ndrc-column-descriptions">' in page
     assert 'action="/search"' in page  # the table's search goes to the page that reads the syntax
     facets = re.findall(r'class="facet-info facet-[^"]*-documents-(\w+)"', page)
-    assert sorted(facets) == ["category", "doc_number_year"]  # status had one value
+    assert sorted(facets) == ["category", "doc_number_year", "validity"]  # status had one value
     assert "Suggested facets" not in page
     assert 'href="/doc/ndrc-1320629"' in page
     body = re.findall(r'<td class="col-body_text[^"]*"[^>]*>(.*?)</td>', page, flags=re.S)
@@ -325,6 +329,7 @@ def test_versions_link_to_what_changed(tmp_path):
     changes = html(ds, "/doc/test-1/changes/2")
     assert "− 第1条 推进氢能。" in changes and "+ 第1条 推进氢能产业。" in changes
     assert "光伏" not in changes  # the unchanged article is not listed
+    assert "推进氢能<ins>产业</ins>。" in changes  # the characters that changed, as `ndrc-policy diff` finds them
     assert "nothing to compare" in html(ds, "/doc/test-1/changes/1")
     html(ds, "/doc/test-1/changes/9", status=404)
 
@@ -355,7 +360,7 @@ def test_validity_and_relations_show_once_the_database_records_them(tmp_path):
     if "relations" not in db.table_names():
         db["relations"].create({"document_id": str, "relation": str, "target_doc_number": str, "target_title": str,
                                 "target_id": str, "article_seq": int, "text": str})
-    db["relations"].insert({"document_id": "test-2", "relation": "repeals", "target_doc_number": "发改价格〔2019〕1号",
+    db["relations"].insert({"document_id": "test-2", "position": 1, "relation": "repeals", "target_doc_number": "发改价格〔2019〕1号",
                             "target_title": "关于旧办法的通知", "target_id": "test-1", "article_seq": None,
                             "text": "《关于旧办法的通知》同时废止。"})
     db.conn.commit()

@@ -51,7 +51,7 @@ ID_STEP, JD_ID_OFFSET, MAX_JD = 16, 4, 3
 SITE_CLOCK_START = datetime(2026, 8, 31, 0, 0, tzinfo=timezone.utc)  # mutations tick from here
 CACHE_ENTRIES = 96  # rendered responses kept (PDF attachments are the costly ones)
 OVERRIDABLE = ("kind", "topic", "title", "publish_date", "template", "encoding", "issuers",
-               "interpretations", "box_cut")
+               "interpretations", "box_cut", "closing")
 BEIJING = timezone(timedelta(hours=8))
 
 _DETAIL_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?P<ym>\d{6})/t(?P<d>\d{8})_(?P<id>\d+)\.html$")
@@ -283,7 +283,9 @@ class Site:
 
         Overrides: kind, topic (the subject in 《…》), title (the truth title, without 文号),
         publish_date (ISO), template ("current" | "legacy"), encoding ("utf-8" | "gbk"),
-        issuers (tuple, lead first), interpretations (count of 解读 pages), box_cut (bool).
+        issuers (tuple, lead first), interpretations (count of 解读 pages), box_cut (bool),
+        closing (a full-text notice's last paragraphs, e.g. "本通知自印发之日起施行。《…》（…号）同时废止。",
+        in place of its dated effective sentence).
         """
         if column not in P.COLUMNS:
             raise ValueError(f"unknown column {column!r}: expected one of {', '.join(P.COLUMNS)}")
@@ -315,7 +317,7 @@ class Site:
                 raise ValueError("template must be 'current' or 'legacy', encoding 'utf-8' or 'gbk'")
             if rec.encoding == "gbk":
                 rec.template = "legacy"
-            rec.overrides = {k: v for k, v in overrides.items() if k in ("topic", "title", "issuers")}
+            rec.overrides = {k: v for k, v in overrides.items() if k in ("topic", "title", "issuers", "closing")}
             if rec.kind == "order":
                 rec.serial = 1 + max((r.serial for r in self._records.values() if r.kind == "order"), default=0)
             else:  # the next free serial of its kind in that year
@@ -326,10 +328,13 @@ class Site:
             self._changed(rec)
             return rec.id
 
-    def edit_document(self, doc_id: int) -> int:
-        """Change the body text of a document (a sentence is added); returns its new revision."""
+    def edit_document(self, doc_id: int, closing: tuple[str, ...] | None = None) -> int:
+        """Change the body text of a document (a sentence is added; with `closing`, a full-text
+        notice's last paragraphs are replaced too); returns its new revision."""
         with self._lock:
             rec = self._record(doc_id)
+            if closing is not None:
+                rec.overrides = {**rec.overrides, "closing": tuple(closing)}
             rec.revision += 1
             self._changed(rec)
             return rec.revision
@@ -637,7 +642,11 @@ def _compose(rec: Record, seed: int) -> Content:
         blocks += [Block("para", p) for p in paras]
         if rng.random() < 0.3:
             effective = written + timedelta(days=rng.randint(10, 60))
-            blocks.append(Block("para", f"本通知自{cn_date(effective)}起施行。"))
+            if "closing" not in ov:
+                blocks.append(Block("para", f"本通知自{cn_date(effective)}起施行。"))
+            else:  # the closing paragraphs say when it takes effect
+                effective = None
+        blocks += [Block("para", p) for p in ov.get("closing", ())]
         if rec.extra:
             form = f"{topic}{'申报表' if rec.extra == 'doc' else '统计表'}"
             blocks.append(Block("para", f"附件：{form}"))

@@ -8,7 +8,6 @@ the project has written.
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
 from typing import Any, Mapping
@@ -17,6 +16,7 @@ from urllib.parse import urlencode
 import sqlite_utils
 
 from output import search
+from output.diff import diff_versions
 
 # Documents per page of search results.
 PAGE_SIZE = 20
@@ -153,11 +153,18 @@ def version_changes(conn: sqlite3.Connection, document_id: str, version: int) ->
     if old is None:
         return ctx
     ctx["fields"] = [(k, old.get(k), new.get(k)) for k in COMPARED_KEYS if old.get(k) != new.get(k)]
-    before = [_article_line(a) for a in old.get("articles") or []]
-    after = [_article_line(a) for a in new.get("articles") or []]
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
-        if op != "equal":
-            ctx["articles"].append({"op": op, "old": before[i1:i2], "new": after[j1:j2]})
+    # the comparison `ndrc-policy diff` prints (output/diff.py); the preamble is a field here
+    before = {a["seq"]: _article_line(a) for a in old.get("articles") or []}
+    after = {a["seq"]: _article_line(a) for a in new.get("articles") or []}
+    ops = {"added": "insert", "removed": "delete", "changed": "replace", "moved": "moved"}
+    for unit in diff_versions(old, new).units:
+        if unit.old_seq is None and unit.new_seq is None:
+            continue
+        ctx["articles"].append({
+            "op": ops[unit.change], "label": unit.label, "edits": unit.edits,
+            "old": [before[unit.old_seq]] if unit.old_seq in before else [],
+            "new": [after[unit.new_seq]] if unit.new_seq in after else [],
+        })
     if not ctx["articles"] and old.get("body_text") != new.get("body_text"):
         ctx["articles"].append({"op": "replace", "old": [old.get("body_text") or ""], "new": [new.get("body_text") or ""]})
     return ctx
