@@ -323,12 +323,7 @@ class WorkerExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def engine_started(self):
-        from scrapy.utils.defer import deferred_from_coro
-
-        return deferred_from_coro(self._start())
-
-    async def _start(self) -> None:
+    async def engine_started(self) -> None:
         worker = worker_for(self.crawler)
         await worker.start()
         if self.interval > 0:
@@ -338,13 +333,10 @@ class WorkerExtension:
             self.loop = task.LoopingCall(lambda: deferred_from_coro(worker.commit()))
             self.loop.start(self.interval, now=False)
 
-    def spider_closed(self, spider, reason):
-        from scrapy.utils.defer import deferred_from_coro
-
+    async def spider_closed(self, spider, reason) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        return deferred_from_coro(worker_for(self.crawler).close())
-
+        await worker_for(self.crawler).close()
 
 if __name__ == "__main__":
     serve(child_calls())
