@@ -45,6 +45,8 @@ FAST = {
     "NDRC_RECHECK_DAYS": "0",
     "NDRC_PROGRESS": "False",
     "LOG_LEVEL": "WARNING",
+    # the replica links 解读 pages and attachments that answer 404, as the site does: recorded, no failure
+    "NDRC_NEW_DEAD_LINKS_FAIL": "False",
 }
 # Goals the project holds itself to (see the module docstring for why each exists).
 MIN_FULL_OVER_BARE = 0.6
@@ -76,7 +78,7 @@ class BareSpider(scrapy.Spider):
     def parse(self, response):
         return None
 
-process = CrawlerProcess(json.loads(settings_json), install_root_handler=True)
+process = CrawlerProcess({**json.loads(settings_json), "LOG_INSTALL_ROOT_HANDLER": True})
 process.crawl(BareSpider)
 process.start()
 '''

@@ -8,8 +8,8 @@ Calls are answered one at a time in the order they were sent. Child side: the mo
 A call and an answer are one frame each: an 8-byte big-endian length, then a pickle. An answer is
 (True, result) or (False, "ExceptionName: message"); anything the child prints goes to stderr,
 never into the answers. The pipes are the whole protocol: no thread of ours, no lock, nothing of
-the parent's state (sockets, SQLite connections) inherited. A child ignores Ctrl-C (its parent
-stops it) and ends when its stdin closes: when the parent closes it, or dies, kill -9 included.
+the parent's state (sockets, SQLite connections) inherited. A child ignores Ctrl-C and SIGTERM (its
+parent stops it) and ends when its stdin closes: when the parent closes it, or dies, kill -9 included.
 A call sent to a child that died fails with `ChildDied`.
 """
 
@@ -51,7 +51,10 @@ def serve(calls: Mapping[str, Callable]) -> None:
     Ends with os._exit: whatever the calls left open (an SQLite transaction) is dropped, not
     committed, unless a call committed it.
     """
+    # Ctrl-C and systemd's stop signal the whole process group: the parent finishes the writes
+    # in flight and then closes our input, which ends us; a signal must not end us first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     requests = sys.stdin.buffer

@@ -10,6 +10,7 @@ CONFIG_ERROR = 2  # bad arguments, settings or paths (also click's usage errors)
 BLOCKED = 3  # the site answered with block pages / challenges; the run stopped early
 PARTIAL_FAILURE = 4  # the run finished but some pages failed to fetch, parse or store
 LOCKED = 5  # another run holds the database lock; nothing was done
+UNREACHABLE = 6  # the site could not be reached at all (DNS, refused, timeouts); the run stopped at once
 
 DESCRIPTIONS = {
     OK: "healthy",
@@ -18,4 +19,5 @@ DESCRIPTIONS = {
     BLOCKED: "blocked by the site",
     PARTIAL_FAILURE: "partial failure",
     LOCKED: "another run is in progress",
+    UNREACHABLE: "site unreachable",
 }

@@ -11,6 +11,9 @@ from crawler import exitcodes
 # Marks, in crawl_runs.message, a run that read only the first N list pages of each column: the
 # next run must page its columns to the end again, or documents beyond page N would be lost.
 MAX_PAGES_MARK = "max_pages="
+# Opens the message of a run whose only problem was dead links met for the first time: its columns
+# were read as a healthy run reads them, so the next run may page them lazily.
+DEAD_LINKS_ONLY = "new dead links only:"
 # How far back `completed_columns` looks for the newest run of each column.
 RUNS_LOOKED_AT = 100
 
@@ -23,11 +26,11 @@ def completed_columns(store) -> set[str]:
     """
     decided: dict[str, bool] = {}
     for run in store.last_runs(RUNS_LOOKED_AT):
-        complete = (
-            run.get("finished_at") is not None
-            and run.get("exit_status") == exitcodes.OK
-            and MAX_PAGES_MARK not in (run.get("message") or "")
+        message = run.get("message") or ""
+        healthy = run.get("exit_status") == exitcodes.OK or (
+            run.get("exit_status") == exitcodes.PARTIAL_FAILURE and message.startswith(DEAD_LINKS_ONLY)
         )
+        complete = run.get("finished_at") is not None and healthy and MAX_PAGES_MARK not in message
         for column in run.get("columns") or []:
             decided.setdefault(column, complete)
     return {c for c, ok in decided.items() if ok}

@@ -15,7 +15,11 @@ Project settings (read by the spider, middlewares, extensions and pipelines name
     NDRC_RECHECK_DAYS    known documents published in the last N days are fetched again (spider)
     NDRC_BLOCK_*         block detection and its back-off (middlewares.blocking)
     NDRC_RETRY_BACKOFF*  back-off between retries of 5xx and timeouts (middlewares.backoff)
-    NDRC_PROGRESS        per-column progress lines (extensions.progress)
+    NDRC_PROGRESS        per-column progress lines, NDRC_PROGRESS_INTERVAL seconds apart (extensions.progress)
+    NDRC_STALL_TIMEOUT   stop a run that made no progress this long (extensions.stall)
+    NDRC_FIRST_CONTACT_TIMEOUT download timeout until the site first answers (middlewares.reachability)
+    NDRC_TODAY           the run's date, ISO, empty for today: a settable clock for tests (spider, dead links)
+    NDRC_DEAD_LINK_*     back-off of dead links' re-checks (extensions.deadlinks, output.deadlinks)
 """
 
 BOT_NAME = "ndrc_policy"
@@ -53,8 +57,24 @@ NDRC_BLOCK_BACKOFF_MAX = 600.0
 NDRC_RETRY_BACKOFF = 2.0
 NDRC_RETRY_BACKOFF_MAX = 60.0
 NDRC_PROGRESS = True
-# A progress line per column every this many documents.
-NDRC_PROGRESS_EVERY = 25
+# Seconds between per-column progress lines (a column's line is said only when its counts moved).
+NDRC_PROGRESS_INTERVAL = 60.0
+# A run with no answer from the site and no document through the pipelines for this long is
+# stopped (exit 4) rather than holding the run lock for ever; then NDRC_STALL_GRACE seconds for
+# the spider to close before the reactor is stopped outright. Above DOWNLOAD_TIMEOUT with its
+# retries, so one slow page is no stall; block back-offs are announced and never count.
+NDRC_STALL_TIMEOUT = 300.0
+NDRC_STALL_GRACE = 30.0
+# Download timeout until the site first answers: four tries of an unreachable site (and their
+# back-off) take about a minute, not the four minutes of DOWNLOAD_TIMEOUT.
+NDRC_FIRST_CONTACT_TIMEOUT = 10.0
+# The run's date (ISO), empty for today: recent documents and dead links' re-checks count from it.
+NDRC_TODAY = ""
+# Dead links (listed pages, attachments, 解读 answering 404/410) are checked again after 1, 2, 4…
+# days, never the same day, at most this many days apart.
+NDRC_DEAD_LINK_MAX_DAYS = 30
+# The run that first meets a dead link exits 4 (partial failure); later runs exit 0 for it.
+NDRC_NEW_DEAD_LINKS_FAIL = True
 # Parsing and the store's writes run in a child process so that fetching goes on meanwhile
 # (both are CPU-bound and hold the GIL); False runs them on the reactor thread.
 NDRC_WORKER_PROCESS = True
@@ -84,6 +104,8 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP server (a port open to anyone on the machine): not for a cron job.
+REMOTE_CONTROL_ENABLED = False
 HTTPCACHE_ENABLED = False
 
 # Retries: 5xx and timeouts with back-off (middlewares.backoff replaces Scrapy's RetryMiddleware);
@@ -101,11 +123,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocking.BlockDetectionMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    # next to the downloader, so it sees every failed attempt before the retry middleware
+    "crawler.middlewares.reachability.ReachabilityMiddleware": 600,
 }
 EXTENSIONS = {
     "crawler.extensions.store.StoreExtension": 0,
     "crawler.extensions.worker.WorkerExtension": 10,
     "crawler.extensions.progress.ProgressExtension": 500,
+    "crawler.extensions.stall.StallExtension": 510,
+    "crawler.extensions.deadlinks.DeadLinkExtension": 520,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.parse.ParsePipeline": 300,
@@ -113,5 +139,7 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+# The log goes to a file per run (crawler.runlog), through the root handler Scrapy installs.
+LOG_INSTALL_ROOT_HANDLER = True
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 FEED_EXPORT_ENCODING = "utf-8"

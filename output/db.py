@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from output import tables as document_tables
 from parsers.canonical import origin, rebase
 from parsers.model import Article, Document
 
@@ -400,9 +401,14 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     relations.rebuild(db)
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """`document_tables` (output/tables.py): the tables of each document's body."""
+    document_tables.create(db)
+
+
 # The migrations in order: step N brings a database from user_version N-1 to N. Append only;
 # a step that has shipped is never edited, so every database passes through the same steps.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
 
 
 # --------------------------------------------------------------------------------------------
@@ -846,6 +852,7 @@ class Store:
             )
             for table in ("issuers", "articles", "attachments", "interpretations"):
                 db.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc.id,))
+        document_tables.write(db.conn, doc)
         # dict rows keyed by the schema's column names (_TABLES_V1), which are written nowhere else
         _insert_rows(db, "issuers", [
             {"document_id": doc.id, "position": i, "name": name} for i, name in enumerate(doc.issuers, 1)

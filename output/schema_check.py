@@ -23,7 +23,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "document.schema.json
 
 # The schema's own version (semantic): major when a key is removed, renamed or narrowed, minor
 # when one is added. Written into the schema, the export manifest and the schema's $id.
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -33,6 +33,7 @@ _DEFS = {
     model.Attachment: "attachment",
     model.Link: "link",
     model.DocNumberParts: "doc_number_parts",
+    model.Table: "table",
     model.Relation: "relation",
     model.ValidityBasis: "validity_basis",
 }
@@ -61,6 +62,9 @@ _CONSTRAINTS: dict[tuple[type, str], dict[str, Any]] = {
     (model.Relation, "article_seq"): {"minimum": 0},
     # lower-case extension without the dot
     (model.Attachment, "file_type"): {"pattern": "^[a-z0-9]+$"},
+    # as Article.source: where the table was read
+    (model.Table, "source"): {"pattern": "^(body|attachment:[1-9][0-9]*)$"},
+    (model.Table, "seq"): {"minimum": 0},
 }
 
 _DESCRIPTIONS: dict[str, str] = {
@@ -83,6 +87,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "attachments": "attached files; text filled when the file was fetched and read",
     "interpretations": "the 相关解读 links, de-duplicated",
     "warnings": "what the parser was unsure of, in words",
+    "tables": "tables of the body kept as rows of cell texts; their text also stays in body_text, one row a line, cells separated by \" | \"",
     "expiry_date": "the end of a stated 有效期 (有效期至 a date, or 有效期N年 counted from effective_date)",
     "relations": "what this document says of others (repeals, replaces, amends, implements, interprets, cites);"
     " target_id filled once the target is stored",

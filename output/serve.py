@@ -92,9 +92,26 @@ def make_datasette(db_path: str | Path) -> Datasette:
     )
 
 
-def serve(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Serve the database in Datasette until interrupted."""
+def serve(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1", announce=print) -> None:
+    """Serve the database in Datasette until interrupted; first `announce` the address it listens on.
+
+    Port 0 picks a free port: the socket is bound here, so the address said is the real one.
+    `OSError` when the address cannot be listened on.
+    """
+    import socket
+
     import uvicorn
 
     ds = make_datasette(db_path)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"serving {db_path} at http://{shown}:{bound_port}/ (Ctrl-C stops)")
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning"))
+    server.run(sockets=[sock])

@@ -24,18 +24,54 @@ MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 # `* `, `- `, `+ ` bullets (the ranking items, the 相关解读 list). Ordered-list numbers ("1. ") are
 # NOT markup here: in a policy text they are the article labels and must stay.
-MD_BULLET = re.compile(r"^\s*[-*+]\s+")
+MD_BULLET = re.compile(r"^\s*[-*+•]\s+")
+# (The • is w3m's bullet; lynx writes `*`, html2text `  * `, crawl-to-Markdown tools `*   `.)
 # `> ` block quotes.
 MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
 # `**bold**`, `__bold__`, `*em*`, `~~strike~~`: the body's centred titles come out bold.
 # Single `*` only: next to CJK text it is markup (ASCII words around it would make it a literal).
-MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1|(?<![A-Za-z0-9*\\])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![A-Za-z0-9*])")
+MD_EMPHASIS = re.compile(
+    r"(\*\*|__|~~)(.+?)\1"
+    r"|(?<![A-Za-z0-9*\\])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![A-Za-z0-9*])"
+    # `_01_`: crawl-to-Markdown tools set the 排行榜 ranks in italics this way (an underscore
+    # inside a word, as in t20260828_1407232, is no markup)
+    r"|(?<![A-Za-z0-9_\\])_(?!\s)([^_\n]+?)(?<!\s)_(?![A-Za-z0-9_])"
+)
+# A line of emphasis markers alone (`**` of an emptied <b><br></b>): markup with nothing in it.
+MD_EMPTY_EMPHASIS = re.compile(r"^\s*(?:\*\*|__|\*|_)+\s*$")
 # Backslash escapes a Markdown writer adds before punctuation it would otherwise read as markup.
 MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 # A horizontal rule (---, ***, ___) separates the page's regions; it is not text.
 MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # Inline HTML tags some converters leave (<br>, <span>): markup, not text.
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# (<Base64-Image-Removed> is what crawl-to-Markdown services write for a data: image, the share
+# widget's QR code: it has the form of a tag and goes with them.)
+
+# A Markdown table's delimiter row (| --- | :---: |, or ---|--- as html2text writes it): the line
+# above it is the header row, the pipe lines below are the rows; together a table of the body.
+MD_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+MD_TABLE_ROW = re.compile(r"\|")
+
+# --- Tool conventions: what a rendering tool adds around the page ----------------------------
+
+# lynx -dump numbers every link in the text ([12]微博) and lists the targets after a
+# "References" line at the end: the marks go, and the list is no part of the page.
+LYNX_LINK_MARK = re.compile(r"\[\d+\]")
+LYNX_REFERENCES = "References"
+LYNX_REFERENCE_LINE = re.compile(r"^\s*\d+\.\s+\S+:\S*")
+# The header lines a crawl-to-Markdown service writes before the page (Title: the <title>
+# element, URL Source:, Markdown Content:): its Title is the page title when nothing else is.
+CRAWL_HEADER = re.compile(r"^(Title|URL Source|Published Time|Markdown Content|Warning):\s*(.*)$")
+# The <title> element's text, which markdownify and html2text write out as the first line:
+# "【…】-国家发展和改革委员会" wraps the page title.
+HTML_TITLE_LINE = re.compile(r"^\s*【(?P<t>.+)】\s*[-－—_|]\s*(?:中华人民共和国)?国家发展和改革委员会\s*$")
+# The YAML front matter trafilatura writes with its metadata (between two --- lines at the top).
+FRONT_MATTER_FENCE = "---"
+FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_]+):\s*\"?(.*?)\"?\s*$")
+FRONT_MATTER_MAX_LINES = 30
+# Its date: 2026-02-11.
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 # --- Chrome: navigation, breadcrumb, widgets -------------------------------------------------
 
@@ -50,6 +86,9 @@ NAV_WORDS = frozenset(
 # item is the column, i.e. the document's category.
 BREADCRUMB = re.compile(r"(?:(?:您现在的|您的|当前)位置[:：]?\s*)?首页\s*[>＞›»]\s*(.+)$")
 BREADCRUMB_SEPARATOR = re.compile(r"\s*[>＞›»]\s*")
+# A breadcrumb laid out one item a line, the separators on lines of their own (trafilatura's
+# fallback extraction): the run is read as one breadcrumb line.
+BREADCRUMB_SEPARATOR_LINE = re.compile(r"^\s*[>＞›»]\s*$")
 # Breadcrumb items that are not a column name ("正文" ends some crumbs).
 BREADCRUMB_NOT_CATEGORY = frozenset({"正文", "详情", "当前位置"})
 # Print / share / font-size widgets: a line made only of these words is a widget, not text.
@@ -58,8 +97,18 @@ WIDGET_WORDS = frozenset(
         "打印", "打印本页", "关闭", "关闭窗口", "收藏", "分享", "分享到", "微博", "微信", "QQ",
         "QQ空间", "人人网", "朋友圈", "扫一扫", "字号", "大", "中", "小", "默认", "纠错", "我要纠错",
         "【", "】", "[", "]", "|", "：", ":", "、",
+        # w3m prints an image without alt text as [its file name]: the print button's dayin.png.
+        "dayin",
+        # The share widget's WeChat pop-up: its heading and its close button (x).
+        "分享到微信朋友圈", "x", "×",
     }
 )
+# The rest of the share widget, written by its script in a browser: the alt text of the QR code
+# (text browsers print it) and the hint under it.
+SHARE_LINE = re.compile(r"^(?:分享到微信朋友圈\s*[x×]?|Scan me!?|打开微信，点击底部的“发现”，使用“扫一扫”.*)$")
+# The service links above the footer (政务咨询 网上信访 信息公开): a row of them is chrome like
+# the navigation bar.
+SERVICE_WORDS = frozenset({"政务咨询", "网上信访", "信息公开", "在线访谈", "征集调查", "咨询投诉"})
 # Splits a chrome line into the words the two sets above are checked against.
 CHROME_TOKEN = re.compile(r"[\s|｜/·•【】\[\]()（）:：>＞›»]+")
 
@@ -72,6 +121,10 @@ PUBLISH_DATE = re.compile(
 # 来源：开放司 — the office that published the page.
 SOURCE = re.compile(r"(?:来源|信息来源|文章来源)\s*[:：]\s*(\S+)")
 # A line that is only page metadata (date, source, print/share words): dropped from the body.
+# A metadata label whose value the tool put on the next line (来源： / 能源局): that short line is
+# the value, not body text.
+META_LABEL_ALONE = re.compile(r"^\s*(来源|信息来源|文章来源)\s*[:：]\s*$")
+META_VALUE_MAX = 30
 META_LINE = re.compile(r"^\s*(?:发布时间|发布日期|发文日期|来源|信息来源|文章来源|浏览次数|点击数)\s*[:：]")
 
 # --- The 排行榜 ranking box ----------------------------------------------------------------------
@@ -80,6 +133,9 @@ META_LINE = re.compile(r"^\s*(?:发布时间|发布日期|发文日期|来源|�
 RANKING_HEADER = re.compile(r"^(?:排行榜|点击排行|阅读排行|热点排行|热门排行)$")
 # A ranked item: "01 title", with an optional trailing date ("- " bullet already stripped).
 RANKING_ITEM = re.compile(r"^(\d{1,2})(?:[.、．]\s*|\s+)(\S.*)$")
+# A ranked item whose rank runs into its title once the markup is gone (w3m, html2text, lynx:
+# "01关于…", "052023年4月28日…"): ranks are two digits on the site, and count up (see rendering).
+RANKING_ITEM_JOINED = re.compile(r"^(\d{2})(\S.*)$")
 # A ranked item's rank alone on its line; the title follows on the next line.
 RANKING_NUMBER = re.compile(r"^(\d{1,2})$")
 # A ranked item's date line (2023-05-15).
@@ -121,7 +177,7 @@ def strip_markup(line: str) -> tuple[str, list[tuple[str, str]], int]:
     """
     links: list[tuple[str, str]] = []
     line = HTML_TAG.sub("", line)
-    if MD_RULE.match(line):
+    if MD_RULE.match(line) or MD_EMPTY_EMPHASIS.match(line):
         return "", links, 0
     level = 0
     heading = MD_HEADING.match(line)
@@ -140,7 +196,7 @@ def strip_markup(line: str) -> tuple[str, list[tuple[str, str]], int]:
     previous = None
     while previous != line:  # nested emphasis (***x***) needs a second pass
         previous = line
-        line = MD_EMPHASIS.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), line)
+        line = MD_EMPHASIS.sub(lambda m: next(g for g in m.groups()[1:] if g is not None), line)
     line = MD_ESCAPE.sub(r"\1", line)
     line = html.unescape(line)
     return line.strip(), [(MD_ESCAPE.sub(r"\1", t).strip(), u) for t, u in links], level
@@ -152,22 +208,36 @@ def chrome_words(line: str) -> list[str]:
 
 def is_nav_line(line: str) -> bool:
     """Only navigation words, e.g. 首页 机构设置 新闻动态 (also run together: 首页机构设置…)."""
+    return _only_words(line, NAV_WORDS | SERVICE_WORDS)
+
+
+def _only_words(line: str, vocabulary: frozenset[str]) -> bool:
     words = chrome_words(line)
     if not words:
         return False
-    if all(w in NAV_WORDS for w in words):
+    if all(w in vocabulary for w in words):
         return True
     # Link rows lose their separators once the markup is gone: 首页机构设置新闻动态….
     rest = "".join(words)
-    for word in sorted(NAV_WORDS, key=len, reverse=True):
+    for word in sorted(vocabulary, key=len, reverse=True):
         rest = rest.replace(word, "")
     return not rest
 
 
 def is_widget_line(line: str) -> bool:
-    """Only print / share / font-size words: [打印], 微博, 微信, 分享到：."""
+    """Only print / share / font-size words: [打印], 微博, 微信, 分享到：微博微信, or the rest of the
+    share widget (SHARE_LINE)."""
+    if SHARE_LINE.match(line):
+        return True
     words = chrome_words(line)
-    return bool(words) and all(w in WIDGET_WORDS for w in words)
+    if not words or all(w in WIDGET_WORDS for w in words):
+        return bool(words)
+    # run together once the links are gone (分享到：微博微信): but only of the longer words, so
+    # that no body line made of 大 中 小 and brackets is taken for a widget
+    rest = "".join(words)
+    for word in sorted((w for w in WIDGET_WORDS if len(w) > 1), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return not rest and len("".join(words)) > 1
 
 
 def is_footer_line(line: str) -> bool:
@@ -203,3 +273,9 @@ def ends_sentence(text: str) -> bool:
     """Whether a paragraph ends a sentence (or a quoted/bracketed one): no box can have cut it."""
     text = text.rstrip("”’」』）)】\"' ")
     return bool(text) and (text[-1] in SENTENCE_END or text.endswith("：") or text.endswith(":"))
+
+
+# One CJK character alone on a line: a fragment the tool split off a word (trafilatura writes the
+# text of each <span> on its own line, and the site splits 国 + 家发展改革委 across spans). No
+# paragraph of a policy text is one character long.
+ORPHAN_CHARACTER = re.compile(r"^[\u4e00-\u9fff]$")

@@ -205,6 +205,7 @@ def assemble(
         interpretations=tuple(interpretations),
         warnings=tuple(dict.fromkeys(warnings)),
         content_sha256=content_hash(title, body_text, read_attachments),
+        tables=extract.tables,
         expiry_date=expiry.date if expiry else None,
         relations=relations,
     )

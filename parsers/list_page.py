@@ -14,7 +14,9 @@ import re
 from lxml import etree
 
 from parsers.encoding import decode_bytes
-from parsers.html_page import BREADCRUMB_CLASS, absolute_url, clean_text, iso_date, meta_tags, parse_html, text_of
+from parsers.html_tree import clean_text, iso_date, meta_tags, parse_html, text_of
+from parsers.templates import BREADCRUMB_CLASS
+from parsers.urls import absolute_url
 from parsers.model import Link, ListItem, ListPage
 
 

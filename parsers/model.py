@@ -12,7 +12,7 @@ from typing import Any
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
 # document so `ndrc-policy reparse` can tell which rows an improvement touched.
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,15 @@ class Article:
     text: str  # the unit's own text: heading and child units excluded
     parent: int | None  # seq of the enclosing unit
     source: str = "body"  # "body", or "attachment:N" (N = 1-based position in attachments)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the body, kept as rows of cell texts; its text stays in body_text, one row a line."""
+
+    seq: int  # 0-based position among the document's tables
+    source: str  # "body", or "attachment:N"
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,7 @@ class Document:
     warnings: tuple[str, ...]
     content_sha256: str
     parser_version: str = PARSER_VERSION
+    tables: tuple[Table, ...] = ()
     # What the text says of its term and of other documents (parsers.term, parsers.relations).
     expiry_date: str | None = None
     relations: tuple[Relation, ...] = ()
@@ -133,6 +143,7 @@ class Document:
         for key in ("articles", "attachments", "interpretations", "relations", "validity_basis"):
             out[key] = [asdict(x) for x in out[key]]
         out["warnings"] = list(self.warnings)
+        out["tables"] = [{"seq": t.seq, "source": t.source, "rows": [list(r) for r in t.rows]} for t in self.tables]
         return out
 
 
@@ -174,3 +185,4 @@ class PageExtract:
     interpretations: tuple[Link, ...] = ()
     warnings: tuple[str, ...] = ()
     centered: frozenset[int] = field(default_factory=frozenset)
+    tables: tuple[Table, ...] = ()

@@ -15,9 +15,10 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from parsers import boilerplate as rules
+from parsers import rendering_tools as tools
 from parsers.metadata import DATE_LINE as SIGNATURE_DATE
 from parsers.metadata import agencies_in_line
-from parsers.model import Attachment, Link, PageExtract
+from parsers.model import Attachment, Link, PageExtract, Table
 
 # Link targets that point nowhere: the navigation rows of a rendering link to "#".
 DEAD_HREF = re.compile(r"^(?:#.*|javascript:.*|)$", re.IGNORECASE)
@@ -33,8 +34,19 @@ TITLE_HEADING_MAX_LEVEL = 3
 def extract_rendering(text: str, url: str | None) -> PageExtract:
     """Read a text or Markdown rendering of a detail page. Never raises for any string."""
     walker = _Walker(url)
-    lines = [rules.strip_markup(raw) for raw in (text or "").splitlines()]
+    raw_lines, front = tools.front_matter((text or "").splitlines())
+    walker.fallback_title = front.get("title") or None
+    date = rules.ISO_DATE.match(front.get("date") or "")
+    if date:
+        walker.fallback_date = _iso(*date.groups(), warnings=walker.warnings)
+    raw_lines = tools.breadcrumb_runs(tools.without_lynx_references(raw_lines))
+    rows = tools.table_rows(raw_lines)
+    lines = [rules.strip_markup(raw) if i not in rows else ("", [], 0) for i, raw in enumerate(raw_lines)]
     for i, (line, links, level) in enumerate(lines):
+        if i in rows:
+            if rows[i] is not None:
+                walker.add_row(rows[i], continues=i - 1 in rows)
+            continue
         walker.feed(line, links, level, near_footer=_in_footer_block(lines, i))
     return walker.result()
 
@@ -58,6 +70,13 @@ class _Walker:
         self.rank_title_due = False
         self.related_as_links = False
         self.in_footer = False  # a footer line was seen: its short value lines follow
+        # What the tool wrote around the page (front matter, a crawl header, the <title> line):
+        # used when the rendering itself shows no title or date.
+        self.fallback_title: str | None = None
+        self.fallback_date: str | None = None
+        self.meta_value_due = False  # a 来源： label alone: its value is the next line
+        self.tables: list[list[tuple[str, ...]]] = []  # Markdown tables, rows of cells
+        self.orphan: str | None = None  # a lone character, joined to the next paragraph
 
     # -- the walk -------------------------------------------------------------------------------
 
@@ -99,7 +118,25 @@ class _Walker:
             return True
         if rules.is_nav_line(line) or rules.is_widget_line(line):
             return True
+        header = rules.CRAWL_HEADER.match(line)
+        if header:
+            if header.group(1) == "Title":
+                self._title_line(header.group(2))
+            return True
+        if rules.HTML_TITLE_LINE.match(line):
+            self._title_line(line)
+            return True
+        if self.meta_value_due:
+            self.meta_value_due = False
+            if len(line) <= rules.META_VALUE_MAX and not rules.ends_sentence(line):
+                self.source = self.source or line.strip()
+                return True
         if rules.META_LINE.match(line):
+            self.meta_value_due = bool(rules.META_LABEL_ALONE.match(line))
+            if self.title is None and len(self.body) == 1 and not self.box_cut:
+                # The page title (h2.article_title) stands alone above 发布时间 in a plain
+                # rendering: nothing else of the page comes before it.
+                self.title = self.body.pop()
             date = rules.PUBLISH_DATE.search(line)
             if date and not self.publish_date:
                 self.publish_date = _iso(*date.groups(), warnings=self.warnings)
@@ -126,7 +163,7 @@ class _Walker:
         if self.rank_title_due:
             self.rank_title_due = False
             return True
-        number = rules.RANKING_NUMBER.match(line) or rules.RANKING_ITEM.match(line)
+        number = rules.RANKING_NUMBER.match(line) or rules.RANKING_ITEM.match(line) or rules.RANKING_ITEM_JOINED.match(line)
         if number and self._is_next_rank(int(number.group(1))):
             self.rank_title_due = number.re is rules.RANKING_NUMBER
             return True
@@ -187,7 +224,21 @@ class _Walker:
             self.body.pop()  # the box's own 附件： label
         return True
 
+    def add_row(self, cells: list[str], *, continues: bool) -> None:
+        """A row of a Markdown table: a paragraph of its cells, and a row of the table."""
+        self.box = None
+        if not continues or not self.tables:
+            self.tables.append([])
+        self.tables[-1].append(tuple(cells))
+        self.body.append(" | ".join(cells).strip())
+        self.box_cut = False
+
     def _add_paragraph(self, line: str) -> None:
+        if rules.ORPHAN_CHARACTER.match(line):
+            self.orphan = (self.orphan or "") + line
+            return
+        if self.orphan:
+            line, self.orphan = self.orphan + line, None
         if self.box_cut and self.body and not rules.ends_sentence(self.body[-1]) and not rules.ARTICLE_LABEL.match(line):
             # The sentence a box cut in two ("…可再生能源发" / 排行榜 … / "电、先进核电…").
             self.body[-1] = _join(self.body[-1], line)
@@ -197,18 +248,25 @@ class _Walker:
 
     # -- result ---------------------------------------------------------------------------------
 
+    def _title_line(self, line: str) -> None:
+        wrapped = rules.HTML_TITLE_LINE.match(line)
+        title = (wrapped.group("t") if wrapped else line).strip()
+        if title and self.fallback_title is None:
+            self.fallback_title = title
+
     def result(self) -> PageExtract:
         if not self.body:
             self.warnings.append("the rendering holds no body text once navigation and boxes are removed")
         return PageExtract(
             paragraphs=tuple(self.body),
-            title=self.title,
-            publish_date=self.publish_date,
+            title=self.title or self.fallback_title,
+            publish_date=self.publish_date or self.fallback_date,
             source=self.source,
             category=self.category,
             attachments=tuple(self.attachments),
             interpretations=tuple(self.interpretations.values()),
             warnings=tuple(self.warnings),
+            tables=tuple(Table(seq=i, source="body", rows=tuple(rows)) for i, rows in enumerate(self.tables)),
         )
 
     def _absolute(self, href: str | None) -> str | None:

@@ -49,6 +49,9 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 HTML_WINDOW = 4096
 _HTML_START = re.compile(r"^\s*<(?:!doctype|html|head|body|meta|title|script|div|table|p|span|!--|\?xml)\b", re.I)
 _HTML_ANYWHERE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I)
+# A page cut short within its first tag (`<!DOCTY`, `<htm`) is still a page, with nothing in it:
+# read as a text rendering, the stub would become a document whose body is the stub.
+_HTML_OPENERS = ("<!doctype html", "<html")
 
 # Share of control characters (other than tab, newline, carriage return, form feed) and U+FFFD
 # above which decoded "text" is really binary.
@@ -147,5 +150,7 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     if controls > BINARY_CHAR_RATIO * len(sample):
         raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
     head = sample[:HTML_WINDOW]
-    kind = "html" if _HTML_START.match(head) or _HTML_ANYWHERE.search(head) else "text"
+    stub = head.strip().lower()
+    kind = ("html" if _HTML_START.match(head) or _HTML_ANYWHERE.search(head)
+            or (stub and any(opener.startswith(stub) for opener in _HTML_OPENERS)) else "text")
     return Sniffed(kind, (text, encoding, warnings) if whole else None, tree_ready)

@@ -378,7 +378,7 @@ def test_absolute_url_agrees_with_urljoin(href, base):
     """The fast path for plain relative links gives exactly what urljoin gives."""
     from urllib.parse import urljoin, urlsplit
 
-    from parsers.html_page import absolute_url
+    from parsers.urls import absolute_url
 
     stripped = href.strip()
     if not stripped or stripped.startswith("#") or stripped.lower().startswith(("javascript:", "mailto:", "about:")):

@@ -21,7 +21,7 @@ import pytest
 
 from crawler import exitcodes
 from crawler.replica import ReplicaServer, Site
-from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, crawl, crawl_command, documents, policy_truths, query
+from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, crawl_command, documents, policy_truths, query
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def baseline(server, tmp_path_factory):
     """A first crawl of the replica, done once for the module."""
     folder = tmp_path_factory.mktemp("baseline")
     run = crawl(server.base_url, folder / "ndrc.sqlite", folder / "json")
-    assert run.returncode == exitcodes.OK, run.stderr[-3000:]
+    assert_healthy(run)
     return folder / "ndrc.sqlite"
 
 
@@ -81,7 +81,9 @@ def test_an_unchanged_site_costs_one_list_page_per_column(server, site, tmp_path
         cwd=ROOT, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT,
     )
     assert status.returncode == exitcodes.OK and "health: healthy" in status.stdout
-    assert len(status.stdout.strip().splitlines()) == 4  # header, two runs, health
+    shown = status.stdout.strip().splitlines()
+    assert shown.index("health: healthy") == 3  # header, two runs, health; then the baseline's dead links
+    assert all(line.startswith(("dead links:", "  404 ")) for line in shown[4:])
 
 
 def test_a_new_notice_is_fetched_alone(server, site, tmp_path):
@@ -178,7 +180,7 @@ def test_kill_9_in_the_middle_then_a_rerun_ends_like_an_uninterrupted_run(server
     server.delay = 0.03  # slow enough to be killed in the middle
     reference = tmp_path / "reference.sqlite"
     done = crawl(server.base_url, reference, tmp_path / "json-ref", CONCURRENT_REQUESTS_PER_DOMAIN=2)
-    assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+    assert_healthy(done)
     db = tmp_path / "killed.sqlite"
     proc = subprocess.Popen(
         crawl_command(server.base_url, db, tmp_path / "json", CONCURRENT_REQUESTS_PER_DOMAIN=2),
@@ -196,7 +198,7 @@ def test_kill_9_in_the_middle_then_a_rerun_ends_like_an_uninterrupted_run(server
     assert 10 <= stored_count(db) < len(documents(reference))
     server.delay = 0.0
     rerun = crawl(server.base_url, db, tmp_path / "json")
-    assert rerun.returncode == exitcodes.OK, rerun.stderr[-3000:]
+    assert_healthy(rerun)
     assert snapshot(db) == snapshot(reference)
     assert {t["id"] for t in policy_truths(site, server.base_url)} <= set(documents(db))
 

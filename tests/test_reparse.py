@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from crawler.replica import ReplicaServer, Site
-from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, crawl, query
+from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, query
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ def test_reparse_gives_the_database_the_crawl_gave(tmp_path):
     db, dumps = tmp_path / "ndrc.sqlite", tmp_path / "json"
     with ReplicaServer(Site(size=40, seed=3)) as server:
         run = crawl(server.base_url, db, dumps, cli=True)
-    assert run.returncode == 0, run.stderr[-2000:]
+    assert_healthy(run)
     crawled = (dumps / "documents.jsonl").read_bytes()
     versions_before = query(db, "SELECT id, version, content_sha256 FROM documents ORDER BY id")
     with_attachment_units = query(db, "SELECT count(*) FROM articles WHERE source LIKE 'attachment:%'")[0][0]

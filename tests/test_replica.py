@@ -318,6 +318,10 @@ def test_fault_modes_answer_as_documented_then_recover(fresh, mode):
             with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
                 fetch(fresh.base_url + path)
             continue
+        if mode == "hold":  # accepted, never answered
+            with pytest.raises((TimeoutError, urllib.error.URLError)):
+                fetch(fresh.base_url + path, timeout=0.3)
+            continue
         status, headers, body = fetch(fresh.base_url + path)
         text = body.decode()
         if mode == "block412":
@@ -330,8 +334,10 @@ def test_fault_modes_answer_as_documented_then_recover(fresh, mode):
             assert status == 500
         elif mode == "empty200":
             assert status == 200 and body == b"" and headers["Content-Length"] == "0"
+        elif mode == "notfound":
+            assert status == 404
     expected = {"block412": 412, "block521": 521, "waf200": 200, "robots_blocked": 200, "error500": 500,
-                "empty200": 200, "drop": None}[mode]
+                "empty200": 200, "drop": None, "hold": None, "notfound": 404}[mode]
     assert [r[2] for r in fresh.requests[-2:]] == [expected, expected]
     assert fresh.mode == "normal"
     assert fetch(fresh.base_url + path)[2] == normal[2]

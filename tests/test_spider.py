@@ -204,16 +204,17 @@ def detail_response(spider, status=200, body=None, known=None):
     return HtmlResponse(TZ_DETAIL_URL, status=status, body=body or b"", request=request)
 
 
-def test_404_on_a_known_page_is_a_withdrawal_and_on_an_unknown_one_a_failure():
-    from crawler.pipelines.items import FetchFailureItem, WithdrawnItem
+def test_404_on_a_known_page_is_a_withdrawal_and_on_an_unknown_one_a_dead_link():
+    from crawler.pipelines.items import WithdrawnItem
 
     spider = make_spider()
     _, items = split(run_async(spider.parse_detail(detail_response(spider, 404, known=known_page("通知", "2026-08-27")))))
     assert len(items) == 1 and isinstance(items[0], WithdrawnItem)
     assert items[0].url == TZ_DETAIL_URL and items[0].status == 404 and items[0].document_id == "ndrc-x"
+    # a listed page that does not exist is a dead link (extensions.deadlinks), not a failed document
     spider = make_spider()
     _, items = split(run_async(spider.parse_detail(detail_response(spider, 410))))
-    assert len(items) == 1 and isinstance(items[0], FetchFailureItem)
+    assert items == []
 
 
 def test_304_yields_nothing():
@@ -304,7 +305,7 @@ def test_exit_status_follows_from_the_run():
 
 def test_only_columns_whose_newest_run_was_healthy_and_whole_are_complete(tmp_path):
     from crawler import exitcodes
-    from crawler.run import completed_columns
+    from crawler.history import completed_columns
     from output.db import Store
 
     with Store(tmp_path / "runs.sqlite") as store:

@@ -317,6 +317,5 @@ class WorkerExtension:
             self.loop.stop()
         await worker_for(self.crawler).close()
 
-
 if __name__ == "__main__":
     serve(child_calls())

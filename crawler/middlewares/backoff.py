@@ -14,6 +14,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request
 from scrapy.utils.asyncio import sleep
 
+from crawler.extensions.stall import pausing
+
 STATS_PREFIX = "ndrc/retry"
 
 
@@ -37,6 +39,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             delay = backoff_delay(result.meta.get("retry_times", 1), self.backoff, self.backoff_max)
             if delay:
                 self.crawler.stats.inc_value(f"{STATS_PREFIX}/backoff_seconds", delay)
+                pausing(self.crawler, delay)  # a wait on purpose, no stall
                 await sleep(delay)
         return result
 

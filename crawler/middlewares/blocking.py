@@ -26,6 +26,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.console import VERDICT
+from crawler.extensions.stall import pausing
 from crawler.middlewares.backoff import backoff_delay
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ class BlockDetectionMiddleware:
                 "blocked (%s) at %s; trying again in %.0f s (%d/%d)", reason, request.url, delay, tries, self.max_tries
             )
             if delay:
+                pausing(self.crawler, delay)  # a wait on purpose, no stall
                 await sleep(delay)
             if self.stopped:
                 raise StoppedBlocked(self.stopped)
@@ -133,7 +136,7 @@ class BlockDetectionMiddleware:
         self.stopped = f"blocked by the site at {url}: {reason} ({count} blocked responses); the run stopped early"
         self.stats.set_value(f"{STATS_PREFIX}/stopped", self.stopped)
         self.stats.set_value(f"{STATS_PREFIX}/url", url)
-        logger.error(self.stopped)
+        logger.error(self.stopped, extra={VERDICT: True})
         self.close_spider()
 
     def close_spider(self) -> None:

@@ -3,7 +3,8 @@
 It answers from a `Site`, adds ETag / Last-Modified to every answer and honours If-None-Match /
 If-Modified-Since with 304, keeps a request log, and can misbehave on demand (`set_mode`) the way
 Chinese government sites do: WAF challenges (412, 521), a block page served with 200, 500s,
-dropped connections, empty answers, a robots.txt answered by the WAF. `delay` slows every answer.
+dropped connections, empty answers, a robots.txt answered by the WAF, connections held open
+without an answer (``hold``), 404 for pages that exist (``notfound``, a listed page never published). `delay` slows every answer.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from urllib.parse import unquote, urlsplit
 from crawler.replica import pages
 from crawler.replica.site import SITE_CLOCK_START, Resource, Site
 
-MODES = ("normal", "block412", "block521", "waf200", "error500", "drop", "empty200", "robots_blocked")
+MODES = ("normal", "block412", "block521", "waf200", "error500", "drop", "empty200", "robots_blocked", "hold",
+         "notfound")
+# hold: the connection is accepted and kept open without an answer until the server stops (a stuck site).
+# notfound: 404, as for a page the site lists but never published (a dead link).
 # robots_blocked only concerns robots.txt unless paths says otherwise.
 ROBOTS_PATHS = ("/robots.txt",)
 
@@ -37,12 +41,14 @@ class ReplicaServer:
         self._mode, self._count, self._paths = "normal", None, None
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._released = threading.Event()  # ends the waits of held connections (mode "hold")
         self.base_url: str | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> str:
         if self._httpd is not None:
             return self.base_url
+        self._released.clear()
         self._httpd = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -55,6 +61,7 @@ class ReplicaServer:
     def stop(self) -> None:
         if self._httpd is None:
             return
+        self._released.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -120,6 +127,8 @@ def _fault_resource(mode: str, path: str) -> Resource:
         return Resource(status, pages.challenge_page(status, path).encode(), "text/html", SITE_CLOCK_START)
     if mode in ("waf200", "robots_blocked"):
         return Resource(200, pages.waf_page(path).encode(), "text/html", SITE_CLOCK_START)
+    if mode == "notfound":
+        return Resource(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", SITE_CLOCK_START)
     if mode == "error500":
         return Resource(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html",
                         SITE_CLOCK_START)
@@ -170,6 +179,11 @@ def _handler_for(server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
             if server.delay:
                 time.sleep(server.delay)
             fault = server._take_fault(path)
+            if fault == "hold":
+                server._log(method, raw, None)
+                server._released.wait()
+                self.close_connection = True
+                return
             if fault == "drop":
                 server._log(method, raw, None)
                 self.close_connection = True

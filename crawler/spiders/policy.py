@@ -12,7 +12,9 @@ Incremental rules:
 - known detail pages are not fetched again, except those published in the last NDRC_RECHECK_DAYS
   days (conditionally: If-None-Match / If-Modified-Since), and every one with NDRC_FULL;
 - a known active document of the column that is missing from the list pages read (between their
-  newest and oldest dates) is fetched again: 404/410 marks it withdrawn.
+  newest and oldest dates) is fetched again: 404/410 marks it withdrawn;
+- a listed page recorded as a dead link counts as known, and is fetched again only on the day its
+  back-off says; so is the document of a dead attachment or 解读 page (extensions.deadlinks).
 
 Identity: a page is known by its path on the site (`parsers.canonical.site_path`), never by the
 host it was fetched from, and every request goes to NDRC_BASE_URL: a crawl of the same site under
@@ -20,7 +22,7 @@ another address (http/https, a mirror, another port of the replica) fetches no k
 and never asks the address an earlier run used.
 
 Settings read: NDRC_BASE_URL, NDRC_CANONICAL_BASE, NDRC_COLUMNS, NDRC_COLUMN_NAMES, NDRC_FULL,
-NDRC_MAX_PAGES, NDRC_RECHECK_DAYS. Stats: ``ndrc/<column>/list_pages``, ``ndrc/<column>/details_requested``,
+NDRC_MAX_PAGES, NDRC_RECHECK_DAYS, NDRC_TODAY. Stats: ``ndrc/<column>/list_pages``, ``ndrc/<column>/details_requested``,
 ``ndrc/<column>/fetch_failed``, ``ndrc/fetch_failed``.
 """
 
@@ -37,6 +39,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.extensions.deadlinks import DEAD_DUE, DEAD_STATUSES, dead_links_for, run_date
 from crawler.extensions.store import store_for
 from crawler.history import completed_columns
 from crawler.middlewares.blocking import list_page_of
@@ -90,7 +93,7 @@ class PolicySpider(scrapy.Spider):
         spider.full = settings.getbool("NDRC_FULL")
         spider.max_pages = settings.getint("NDRC_MAX_PAGES") or 0
         spider.recheck_days = settings.getint("NDRC_RECHECK_DAYS")
-        spider.today = dt.date.today()
+        spider.today = run_date(settings)
         spider.known: dict[str, KnownPage] = {}
         spider.deep: dict[str, bool] = {}
         spider.state = {c: ColumnState() for c in spider.columns}
@@ -105,11 +108,19 @@ class PolicySpider(scrapy.Spider):
     async def start(self):
         store = store_for(self.crawler)
         self.known = known_pages(store)
+        dead = dead_links_for(self.crawler)
+        for url, status in dead.listed().items():  # known for the paging rule, fetched when due
+            self.known.setdefault(site_path(url), KnownPage(None, None, None, status))
         complete = self.settings.getlist("NDRC_COMPLETED_COLUMNS", None)
         complete = set(complete) if complete is not None else completed_columns(store)
         for column in self.columns:
             self.deep[column] = self.full or column not in complete
             yield self.list_request(column, 0)
+        for url, column in dead.parents_due():  # a dead attachment or 解读 page is due: fetch its page whole
+            if column in self.state:
+                request = self.detail_request(url, column, listing=None, known=None)
+                if request is not None:
+                    yield request
 
     def list_request(self, column: str, index: int) -> scrapy.Request:
         category = self.column_names.get(column)
@@ -202,6 +213,10 @@ class PolicySpider(scrapy.Spider):
         url = self.site_url(url)
         if url is None or site_path(url) in self.in_flight:
             return None
+        if known is not None and known.status in DEAD_STATUSES:
+            if known.status != DEAD_DUE:
+                return None  # a dead link, not due for its re-check today
+            known = None  # due: fetched whole, as a new page
         conditional = known is not None and not self.full
         if known is not None and not (self.full or force or self.is_recent(known, listing)):
             return None
@@ -240,10 +255,8 @@ class PolicySpider(scrapy.Spider):
                 return  # withdrawn before: keeps its first withdrawal date
             if known is not None and known.id:
                 yield WithdrawnItem(response.url, known.id, column, response.status, self.today.isoformat())
-            elif known is not None:
-                return  # a page that held no document: nothing to withdraw
-            else:
-                yield FetchFailureItem(response.url, column, f"HTTP {response.status} for a listed page")
+            # else a page that held no document, or a listed page that does not exist: a dead
+            # link (extensions.deadlinks records it)
             return
         if response.status == 304:
             return  # unchanged: the raw store touched it

@@ -1,0 +1,245 @@
+"""The paragraph builder: a body tree → clean paragraphs, which of them are centred, and tables.
+
+The body is walked once: block elements end a paragraph, inline elements join (so a name split
+across spans, 国 + 家发展改革委, stays one word), and a box cut out of the body (a `CUT_TAG`
+marker left by `parsers.boxes`) may have cut a sentence in two, which is joined again.
+
+A data table (a <table> with two or more cells in a row) is kept as rows: each row becomes one
+paragraph, its cells joined by `CELL_SEPARATOR`, and its cells are returned as a table too. A
+table of one cell a row is layout (a CMS wrapping the text in a frame): it is walked as text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+from parsers.boxes import CUT_TAG, NOISE_CLASSES, NOISE_IDS, NOISE_SECTION_TAGS, NOISE_TAGS
+from parsers.html_tree import clean_text
+
+# Elements that end a paragraph (HTML block-level elements and line breaks).
+BLOCK_TAGS = frozenset(
+    "p div br li tr h1 h2 h3 h4 h5 h6 table tbody thead tfoot ul ol dl dt dd section article aside "
+    "blockquote center pre hr form fieldset address figure figcaption main caption".split()
+)
+# Table cells (of a layout table: separated by a space inside their row's paragraph).
+CELL_TAGS = frozenset({"td", "th"})
+# The row groups of a table, whose <tr> children are its rows.
+ROW_GROUP_TAGS = frozenset({"thead", "tbody", "tfoot"})
+# Between the cells of a data table's row in `body_text`: " | " reads as a column break to a
+# person and to a Markdown reader, and never occurs in the site's policy text itself (a tab would
+# be collapsed into a space by `clean_text`, as every run of whitespace is).
+CELL_SEPARATOR = " | "
+# text-align center/right (or align=center/right, or <center>) marks titles, 文号 and signatures.
+ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.I)
+CENTERED_ALIGNS = frozenset({"center", "right", "-webkit-center", "-moz-center", "end"})
+# A paragraph that ends with one of these ends its sentence: a box after it did not cut anything.
+SENTENCE_END = tuple("。；;！!？?：:”’」』）)》…")
+# A paragraph starting like a numbered unit or heading is never the rest of a cut sentence.
+NEW_UNIT = re.compile(r"^(?:[一二三四五六七八九十百零]+、|[（(][一二三四五六七八九十百零\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百零\d]+[编章节条]|附件)")
+
+
+def is_centered(el: etree._Element, inherited: bool) -> bool:
+    if el.tag == "center":
+        return True
+    style = el.get("style")
+    value = _style_align(style) if style else None
+    if value is None:
+        align = el.get("align")
+        if not align:
+            return inherited
+        value = align.strip().lower()
+        if not value:
+            return inherited
+    return value in CENTERED_ALIGNS
+
+
+@lru_cache(maxsize=1024)
+def _style_align(style: str) -> str | None:
+    """The text-align of an inline style, lower case, or None. Cached: a CMS page repeats the
+    same few style strings on every span and paragraph."""
+    match = ALIGN_STYLE.search(style)
+    return match.group(1).lower() if match else None
+
+
+class ParagraphBuilder:
+    """Walks a body tree into paragraphs: blocks break, inline runs join, cuts are remembered.
+
+    The hot loop of a parse (every element of the body passes through `walk`): text pieces are
+    collected as plain strings and cleaned once per paragraph, and whether a paragraph is
+    centred is tracked as pieces arrive instead of being recomputed at each flush.
+    """
+
+    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts", "tail_cuts", "rows", "tables")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.centered = True  # every visible piece of the open paragraph is centred so far
+        self.visible = False  # the open paragraph has a piece that is not all whitespace
+        self.paragraphs: list[tuple[str, bool]] = []
+        self.cuts: set[int] = set()  # a box was cut out just before paragraph i
+        # …and paragraph i is the text run right after it: the rest of the block the box broke
+        # (an HTML parser closes an open <p> at a <div> box, and what follows loses its <p>).
+        self.tail_cuts: set[int] = set()
+        self.rows: set[int] = set()  # paragraph i is a row of a data table
+        self.tables: list[tuple[tuple[str, ...], ...]] = []  # the data tables' rows of cells
+
+    def flush(self) -> None:
+        if self.pieces:
+            if self.visible:
+                text = clean_text("".join(self.pieces))
+                if text:
+                    self.paragraphs.append((text, self.centered))
+            self.pieces.clear()
+        self.centered = True
+        self.visible = False
+
+    def walk(self, el: etree._Element, centered: bool) -> None:
+        """Every element of the body passes through here once: the steps are inlined (the
+        alignment test of `is_centered`; a run of text joins the open paragraph, which stays
+        centred only while every visible run is) and ordered so that a <br> costs a tag lookup."""
+        tag = el.tag
+        if type(tag) is not str:  # comment or processing instruction left by the parser
+            return
+        pieces = self.pieces
+        if tag == "br":
+            if pieces:
+                self.flush()
+            return
+        if tag in NOISE_TAGS:  # never text (script, style, …): gone, its tail stays
+            return
+        # A box known by class, id or tag (the sidebar's 排行榜 and 相关解读, print and share
+        # widgets, see `parsers.boxes`) is cut out where it stands: read here, on the walk,
+        # rather than looked for beforehand.
+        classes = el.get("class")
+        if (classes is not None and not NOISE_CLASSES.isdisjoint(classes.split())) or tag in NOISE_SECTION_TAGS:
+            tag = CUT_TAG
+        else:
+            ident = el.get("id")
+            if ident is not None and ident.strip() in NOISE_IDS:
+                tag = CUT_TAG
+        if tag in BLOCK_TAGS:
+            if pieces:
+                self.flush()
+            if tag == "table" and self.table(el):
+                return
+            block = True
+        elif tag == CUT_TAG:
+            if self.visible:
+                # Cut inside an open paragraph: the text after the box continues it, as a
+                # reader sees the page without the box.
+                return
+            self.flush()
+            self.cuts.add(len(self.paragraphs))
+            tail = el.tail
+            if tail and not tail[0].isspace():
+                self.tail_cuts.add(len(self.paragraphs))
+            return
+        else:
+            block = False
+            if tag in CELL_TAGS:
+                pieces.append(" ")
+        # Centred: as `is_centered` decides, inlined.
+        if tag == "center":
+            here = True
+        else:
+            here = centered
+            style = el.get("style")
+            value = _style_align(style) if style else None
+            if value is None:
+                align = el.get("align")
+                if align:
+                    value = align.strip().lower()
+            if value:
+                here = value in CENTERED_ALIGNS
+        text = el.text
+        if text:
+            pieces.append(text)
+            if not text.isspace():
+                self.visible = True
+                if not here:
+                    self.centered = False
+        for child in el:
+            self.walk(child, here)
+            tail = child.tail
+            if tail:
+                pieces.append(tail)
+                if not tail.isspace():
+                    self.visible = True
+                    if not here:
+                        self.centered = False
+        if block:
+            self.flush()
+
+    def table(self, table: etree._Element) -> bool:
+        """A data table as rows (one paragraph a row, cells kept); False for a layout table,
+        which the caller walks as text."""
+        grid: list[tuple[str, ...]] = []
+        for row in _table_rows(table):
+            cells = []
+            for cell in row:
+                if cell.tag in CELL_TAGS:
+                    inner = ParagraphBuilder()
+                    inner.walk(cell, False)
+                    cells.append(" ".join(t for t, _ in inner.merged()))
+            if any(cells):
+                grid.append(tuple(cells))
+        if not grid or max(len(r) for r in grid) < 2:
+            return False
+        for caption in table.iterchildren("caption"):
+            self.walk(caption, False)
+        for cells in grid:
+            self.rows.add(len(self.paragraphs))
+            self.paragraphs.append((CELL_SEPARATOR.join(cells).strip(), False))
+        self.tables.append(tuple(grid))
+        return True
+
+    def merged(self) -> list[tuple[str, bool]]:
+        """The paragraphs, with a sentence a box had cut in two joined again."""
+        self.flush()
+        merged: list[tuple[str, bool]] = []
+        rows = self.rows
+        for i, (text, centered) in enumerate(self.paragraphs):
+            if (
+                i in self.cuts
+                and merged
+                and i not in rows
+                and i - 1 not in rows
+                and _continues(merged[-1], (text, centered), i in self.tail_cuts)
+            ):
+                prev_text, prev_centered = merged[-1]
+                merged[-1] = (prev_text + text, prev_centered)
+            else:
+                merged.append((text, centered))
+        return merged
+
+    def result(self) -> tuple[tuple[str, ...], frozenset[int]]:
+        merged = self.merged()
+        return tuple(t for t, _ in merged), frozenset(i for i, (_, c) in enumerate(merged) if c)
+
+
+def _table_rows(table: etree._Element):
+    """The <tr> of a table (directly or in its row groups), not those of tables nested in cells."""
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            yield child
+        elif tag in ROW_GROUP_TAGS:
+            for row in child:
+                if row.tag == "tr":
+                    yield row
+
+
+def _continues(before: tuple[str, bool], after: tuple[str, bool], tail: bool = False) -> bool:
+    """Whether `after` is the rest of the sentence `before` was cut in by a box.
+
+    `tail`: `after` is the bare text run right after the box. A centred block (a title, a
+    signature) broken by a box goes on in such a run, which has lost the block's alignment.
+    """
+    (prev, prev_centered), (nxt, next_centered) = before, after
+    if (prev_centered or next_centered) and not (tail and prev_centered and not next_centered):
+        return False
+    return not prev.endswith(SENTENCE_END) and not NEW_UNIT.match(nxt)
+

@@ -1,0 +1,108 @@
+"""Property: the real sidebar box, put anywhere in a real page's body, changes nothing of its parse.
+
+For every real detail page, hypothesis places the box (div.article_r_in with the 排行榜 and the
+相关解读 lists, see tests/sidebar_box.py) at a paragraph boundary, between two editor blocks (the
+editor block split in two), or inside a sentence. The parse must equal the page's own: body text,
+articles, issuers, dates, 文号, title, addressees, warnings; and not one word of the box may be in
+the body.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parsers import parse
+from tests import sidebar_box as boxes
+from tests.conftest import PAGES
+from tests.test_documents import page_url
+
+DETAIL_PAGES = sorted(p.name for p in PAGES.glob("*_t*.html"))
+COMPARED = ("title", "doc_number", "publish_date", "written_date", "effective_date", "issuers",
+            "addressees", "body_text", "articles", "preamble", "warnings", "tables")
+# Ranks (01, 02, …) alone are no words: "02" is in any date of 2026.
+BOX_WORDS = [w for w in boxes.box_texts(boxes.sidebar_box()) if not (w.isdigit() and len(w) <= 2)]
+PLACEMENTS = {
+    "boundary": boxes.insert_at_boundary,
+    "between editor blocks": boxes.split_editor,
+    "inside a sentence": boxes.insert_in_sentence,
+}
+
+
+def _parsed(html: bytes, name: str) -> dict:
+    doc = parse(html, url=page_url(name)).to_dict()
+    return {key: doc[key] for key in COMPARED}
+
+
+@pytest.fixture(scope="module")
+def own_parses() -> dict[str, dict]:
+    return {name: _parsed((PAGES / name).read_bytes(), name) for name in DETAIL_PAGES}
+
+
+def test_the_box_is_real_and_full():
+    assert "排行榜" in BOX_WORDS and "相关政策与解读" in BOX_WORDS
+    assert len(BOX_WORDS) > 10  # headings, five ranked entries with dates, four 解读 titles
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+def test_serialising_the_page_again_changes_nothing(name, own_parses):
+    # the baseline of the property: lxml's re-serialisation alone keeps the parse
+    assert _parsed(boxes.roundtrip((PAGES / name).read_bytes()), name) == own_parses[name]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+@pytest.mark.parametrize("placement", list(PLACEMENTS))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(min_value=0, max_value=10_000))
+def test_box_anywhere_changes_nothing(name, placement, pick, own_parses):
+    boxed = PLACEMENTS[placement]((PAGES / name).read_bytes(), pick)
+    got = _parsed(boxed, name)
+    for word in BOX_WORDS:
+        assert word not in got["body_text"], word
+    assert got == own_parses[name]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+def test_two_boxes_and_three_editor_blocks(name, own_parses):
+    html = (PAGES / name).read_bytes()
+    html = boxes.split_editor(html, 1)
+    html = boxes.split_editor(html, 2)  # the first block split again: three blocks, two boxes
+    got = _parsed(html, name)
+    assert got == own_parses[name]
+
+
+TEMPLATES = ("TRS_UEDITOR", "2019-2023", "pre-2019")
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+@pytest.mark.parametrize("template", TEMPLATES)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(min_value=0, max_value=10_000), placement=st.sampled_from(list(PLACEMENTS)))
+def test_box_anywhere_in_every_template(name, template, pick, placement, own_parses):
+    page = boxes.as_template((PAGES / name).read_bytes(), template)
+    assert _parsed(page, name) == own_parses[name]  # the template alone changes nothing
+    got = _parsed(PLACEMENTS[placement](page, pick), name)
+    for word in BOX_WORDS:
+        assert word not in got["body_text"], word
+    assert got == own_parses[name]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+def test_text_outside_the_editor_blocks_is_kept_and_named(name, own_parses):
+    """A template the rules do not know: the second half of the body in a block of its own
+    (no editor class) beside the content container. Nothing is dropped silently."""
+    from lxml import etree
+
+    root = boxes.page_tree((PAGES / name).read_bytes())
+    editor = boxes._editors(root)[-1]
+    children = list(editor)
+    unknown = etree.Element("div", {"class": "zw_content"})
+    for child in children[len(children) // 2 :]:
+        unknown.append(child)
+    editor.getparent().addnext(unknown)  # beside div.article_con, inside the content area
+    got = _parsed(etree.tostring(root, method="html", encoding="utf-8"), name)
+    assert any("outside its editor blocks" in w for w in got["warnings"]), got["warnings"]
+    assert got["body_text"] == own_parses[name]["body_text"]
+    assert got["issuers"] == own_parses[name]["issuers"]
+    assert got["written_date"] == own_parses[name]["written_date"]
