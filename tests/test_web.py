@@ -377,3 +377,20 @@ def test_validity_and_relations_show_once_the_database_records_them(tmp_path):
     assert re.findall(r'<h2 class="hit-title"><a href="/doc/([^"]+)"', only) == ["test-2"]
     table = html(ds, f"/{path.stem}/documents")
     assert "facet-life-documents-validity" in table
+
+
+def test_document_page_lays_out_the_tables_of_its_body_as_rows(tmp_path):
+    """A real page with a 名单 table (tests/test_tables.py): each row a <tr>, each cell a <td>."""
+    from output.db import Store
+    from parsers import parse
+    from test_tables import ROWS, URL, _page
+
+    store = Store(tmp_path / "t.sqlite")
+    doc = parse(_page(), URL)
+    store.upsert_document(doc)
+    store.close()
+    page = html(make_datasette(tmp_path / "t.sqlite"), f"/doc/{doc.id}")
+    table = page[page.index('<table class="doc-table"'):]
+    table = table[: table.index("</table>")]
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    assert cells == ROWS

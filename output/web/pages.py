@@ -81,6 +81,11 @@ def document_page(conn: sqlite3.Connection, document_id: str) -> dict[str, Any] 
         conn, "SELECT position, title, url, file_type, text FROM attachments WHERE document_id = ? ORDER BY position",
         [document_id],
     ) if "attachments" in tables else []
+    ctx["tables"] = [
+        {"seq": t["seq"], "source": t["source"], "rows": json.loads(t["rows"])}
+        for t in _rows(conn, "SELECT seq, source, rows FROM document_tables WHERE document_id = ? ORDER BY seq",
+                       [document_id])
+    ] if "document_tables" in tables else []
     ctx["interpretations"] = _rows(
         conn, "SELECT i.title, i.url, i.interpretation_id, d.id AS stored FROM interpretations i "
         "LEFT JOIN documents d ON d.id = i.interpretation_id WHERE i.document_id = ? ORDER BY i.position",
