@@ -16,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsers import boilerplate as rules
 from parsers import rendering_tools as tools
-from parsers.metadata import DATE_LINE as SIGNATURE_DATE
-from parsers.metadata import agencies_in_line
+from parsers.agencies import agencies_in_line
+from parsers.body_dates import DATE_LINE as SIGNATURE_DATE
 from parsers.model import Attachment, Link, PageExtract, Table
 
 # Link targets that point nowhere: the navigation rows of a rendering link to "#".

@@ -24,7 +24,7 @@ from parsers.numerals import cn_to_int
 
 # 自印发之日起施行 and its variants: the verb names which date the text means. 印发 / 签发 / 下发
 # are acts of the issuer on the day it signs (the written date); 发布 / 公布 / 颁布 make it
-# public (the publish date). The tail verbs are those of metadata.EFFECTIVE.
+# public (the publish date). The tail verbs are those of body_dates.EFFECTIVE.
 ON_ISSUE = re.compile(r"自\s*(印发|发布|公布|颁布|签发|下发)\s*之日\s*起\s*(?:施行|实施|执行|生效)")
 WRITTEN_VERBS = frozenset({"印发", "签发", "下发"})
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.metadata import BodyMeta, agencies_in_line, is_agency, read_body
+from parsers.agencies import agencies_in_line, is_agency
+from parsers.metadata import BodyMeta, read_body
 from tests.conftest import FIXTURES, PAGES, RENDERINGS
 
 # Block elements that start a new paragraph in the TRS_Editor content.
@@ -327,10 +328,10 @@ def test_announcement_heading_and_number_line_give_its_number():
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(["国家发展改革委", "APEC", "2026", "a", "。", " ", "  ", "\u3000", "\u00a0", "\t", "\n", "\u2003", "\u200b", "x1", "（", "）"]), max_size=12).map("".join))
 def test_space_cleaning_shortcut_agrees_with_the_pattern(text):
-    """`_clean_spaces` joins split words directly; the regex substitution is the reference."""
-    from parsers.metadata import _clean_spaces, _clean_spaces_by_pattern
+    """`clean_spaces` joins split words directly; the regex substitution is the reference."""
+    from parsers.body_text import clean_spaces, clean_spaces_by_pattern
 
-    assert _clean_spaces(text) == _clean_spaces_by_pattern(text)
+    assert clean_spaces(text) == clean_spaces_by_pattern(text)
 
 
 def test_an_interpretation_citing_its_policy_has_no_number_of_its_own():

@@ -1,0 +1,83 @@
+"""The dates a body prints: the written date (2026年8月18日, 二〇二二年三月十六日) of its closing
+and the effective date of its text (自2026年4月1日起施行), as ISO strings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from parsers.numerals import cn_to_int
+
+# A written date: 2026年8月18日, or in Chinese numerals 二〇二二年三月十六日.
+_YEAR = r"(\d{4}|[〇○零一二三四五六七八九]{4})"
+_MD = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+DATE = re.compile(_YEAR + r"年" + _MD + r"月" + _MD + r"日")
+DATE_LINE = re.compile(r"^" + DATE.pattern + r"$")
+
+# --- Effective date ----------------------------------------------------------------------------
+
+# 自2026年4月1日起施行 (or 实施, 执行, 生效; 于 / 从 instead of 自).
+EFFECTIVE = re.compile(r"(?:自|于|从)?\s*" + DATE.pattern + r"\s*(?:起|开始)\s*(?:施行|实施|执行|生效)")
+# How far before its 年 an EFFECTIVE match can start in a compact line: 自 and a four-digit year.
+EFFECTIVE_LEAD = 5
+# 自印发之日起施行: the date is the publish (or written) date, which the caller knows, so the
+# body gives no date of its own here and effective_date stays None.
+EFFECTIVE_ON_ISSUE = re.compile(r"自\s*(?:印发|发布|公布|颁布|签发|下发)\s*之日\s*起\s*(?:施行|实施|执行|生效)")
+
+
+def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
+    """The first 自…起施行 of the text; None when it takes effect on issue (the caller's date)."""
+    first: str | None = None
+    decided = False
+    dates: list[str] = []
+    for line in compact:
+        if not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
+            continue  # both patterns end in one of these words: no need for two regex scans
+        # A dated one holds 年 and 日, and starts at most EFFECTIVE_LEAD characters before its 年
+        # (compact lines have no spaces): its scan starts there. An on-issue one holds 之日.
+        year_at = line.find("年")
+        dated = EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, 0)) if year_at >= 0 and "日" in line else ()
+        on_issue = EFFECTIVE_ON_ISSUE.finditer(line) if "之日" in line else ()
+        for match in sorted([*dated, *on_issue], key=lambda m: m.start()):
+            if match.re is EFFECTIVE:
+                iso = iso_date(match, warnings)
+                if iso:
+                    dates.append(iso)
+                    if not decided:
+                        first, decided = iso, True
+            elif not decided:
+                decided = True
+    if len(set(dates)) > 1:
+        warnings.append(f"several effective dates in the text ({', '.join(dict.fromkeys(dates))}); kept the first")
+    return first
+
+
+def iso_date(match: re.Match, warnings: list[str]) -> str | None:
+    year = year_value(match.group(1))
+    month, day = cn_to_int(match.group(2)), cn_to_int(match.group(3))
+    try:
+        return _dt.date(year, month, day).isoformat()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        warnings.append(f"not a valid date: {match.group(0)}")
+        return None
+
+
+def year_value(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    value = cn_to_int(text.replace("○", "〇"))
+    return value if value and value >= 1000 else None
+
+
+def iso_year(iso: str | None) -> int | None:
+    return int(iso[:4]) if iso else None
+
+
+def promulgation_year(compact: list[str], start: int) -> int | None:
+    """An order's year from its promulgation text (《…》已经2026年2月5日…审议通过) when unsigned."""
+    for line in compact[start : start + 3]:
+        match = DATE.search(line)
+        if match:
+            return year_value(match.group(1))
+    return None
