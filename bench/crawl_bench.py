@@ -131,7 +131,7 @@ def prerendered(site):
 
 def full_crawl(site, workdir: Path) -> tuple[int, float, int, list[tuple[str, str, int | None]], str]:
     """One full-pipeline crawl of the replica `site` into a fresh database."""
-    from crawler.replica import ReplicaServer
+    from replica import ReplicaServer
 
     run_dir = Path(tempfile.mkdtemp(prefix=f"crawl{site.size}-", dir=workdir))
     with ReplicaServer(site) as server:
@@ -146,7 +146,7 @@ def full_crawl(site, workdir: Path) -> tuple[int, float, int, list[tuple[str, st
 
 def bare_crawl(site, paths: list[str], workdir: Path) -> tuple[int, float, list, str]:
     """Fetch `paths` from the replica `site` with the bare spider."""
-    from crawler.replica import ReplicaServer
+    from replica import ReplicaServer
     from crawler.run import project_settings
 
     project = project_settings(FAST)
@@ -192,7 +192,7 @@ def main(argv=None) -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         workdir = Path(tmp)
-        from crawler.replica import Site
+        from replica import Site
 
         print(f"throughput: replica of {args.size} documents, politeness off, answers pre-rendered",
               flush=True)

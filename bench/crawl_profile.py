@@ -84,7 +84,7 @@ def main(argv=None) -> int:
         return 2
     from crawl_bench import FAST, SEED, answer_without_nagle, prerendered
 
-    from crawler.replica import ReplicaServer, Site
+    from replica import ReplicaServer, Site
 
     answer_without_nagle()
     with tempfile.TemporaryDirectory(prefix="crawl-profile-") as tmp, \

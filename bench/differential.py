@@ -114,7 +114,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=200, help="documents in the replica")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from crawler.replica import ReplicaServer, Site
+    from replica import ReplicaServer, Site
 
     if args.old is None:
         args.old = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True,

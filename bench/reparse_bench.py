@@ -43,7 +43,7 @@ def archive(size: int) -> Path:
     db = ARCHIVES / f"replica-{size}-seed{SEED}.sqlite"
     if db.is_file():
         return db
-    from crawler.replica import ReplicaServer, Site
+    from replica import ReplicaServer, Site
 
     ARCHIVES.mkdir(parents=True, exist_ok=True)
     print(f"crawling a replica of {size} documents into {db} (once)", flush=True)

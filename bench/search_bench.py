@@ -2,7 +2,7 @@
 AND queries and an OR query, in one run.
 
 Builds a corpus of generated documents (Chinese policy sentences from the replica site's phrase
-lists, `crawler.replica.phrases`; a built-in list when that is absent) in the project's schema
+lists, `replica.phrases`; a built-in list when that is absent) in the project's schema
 (`output.db.Store`), indexes it (`output.search.rebuild`), then times for each kind of query
 
 * ``search``: `output.search.run(db, q, limit=20)`, the ranked documents with their best
@@ -52,7 +52,7 @@ WHITESPACE = " \t\r\n\f\v\u3000\xa0"
 GOAL_RATIO = 0.2
 
 try:  # the replica's phrase lists make the text read like the real site's
-    from crawler.replica import phrases as _p
+    from replica import phrases as _p
 
     SUBJECTS = list(_p.SUBJECTS)
     VERBS = list(_p.VERBS)

@@ -408,7 +408,7 @@ def demo(db_path, json_dir, size):
     """
     import shutil
 
-    from crawler.replica import ReplicaServer, Site
+    from replica import ReplicaServer, Site
     from crawler.run import run_crawl
 
     # The replica listens on a new port each time, so its URLs change: a demo always starts from a

@@ -17,7 +17,7 @@ import subprocess
 import pytest
 
 from crawler import exitcodes
-from crawler.replica import ReplicaServer, Site
+from replica import ReplicaServer, Site
 from test_crawl_e2e import ROOT, assert_healthy, crawl, crawl_command, documents, query
 
 pytestmark = pytest.mark.slow

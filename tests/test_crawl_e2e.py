@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from crawler import exitcodes
-from crawler.replica import ReplicaServer, Site
 from crawler.history import DEAD_LINKS_ONLY
+from replica import ReplicaServer, Site
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from conftest import FIXTURES, GOLDEN, PAGES, RENDERINGS
-from crawler.replica.files import make_ofd, make_pdf
+from replica.files import make_ofd, make_pdf
 from parsers import ParseError, parse
 
 DETAIL_PAGES = sorted(PAGES.glob("*_t*.html"))

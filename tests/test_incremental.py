@@ -20,7 +20,7 @@ import time
 import pytest
 
 from crawler import exitcodes
-from crawler.replica import ReplicaServer, Site
+from replica import ReplicaServer, Site
 from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, crawl_command, documents, policy_truths, query
 
 pytestmark = pytest.mark.slow

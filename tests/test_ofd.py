@@ -1,4 +1,4 @@
-"""parsers.ofd: OFD attachments written by crawler.replica.files read back paragraph for paragraph,
+"""parsers.ofd: OFD attachments written by replica.files read back paragraph for paragraph,
 hand-written OFD pages (DeltaX "g" lists, CTM, letter-spacing, no namespace), broken and hostile zips."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from crawler.replica.files import make_ofd
+from replica.files import make_ofd
 from parsers import ofd as ofd_module
 from parsers.errors import ParseError
 from parsers.ofd import ofd_paragraphs

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 
 from crawler import exitcodes
-from crawler.replica import ReplicaServer, Site
 from crawler.history import DEAD_LINKS_ONLY
+from replica import ReplicaServer, Site
 from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, crawl, crawl_command, documents, one_line, query
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""parsers.pdf: PDF attachments written by crawler.replica.files read back paragraph for paragraph.
+"""parsers.pdf: PDF attachments written by replica.files read back paragraph for paragraph.
 
 The notice is the real text of 发改开放〔2022〕408号 (from the saved rendering of its page); the
 order is a 30-article 令 in six chapters. Also: broken files, scans without text, fuzzing.
@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from reportlab.lib import pdfencrypt
 from reportlab.pdfgen import canvas
 
-from crawler.replica import files
-from crawler.replica.files import make_pdf
+from replica import files
+from replica.files import make_pdf
 from parsers.errors import ParseError
 from parsers.layout import _join
 from parsers.pdf import pdf_paragraphs
@@ -309,7 +309,7 @@ def test_fuzzed_bytes_only_ever_raise_parse_error(data):
 def test_short_text_without_wrapped_lines_keeps_units_apart():
     """No row wraps, so the block's right edge is unknown: a unit label after a sentence end
     must still open a paragraph (it was once joined to the sentence before it)."""
-    from crawler.replica.files import make_pdf as write
+    from replica.files import make_pdf as write
     from parsers.pdf import pdf_paragraphs as read
 
     paragraphs = ["一、总体要求", "（一）指导思想。坚持稳中求进。", "二、保障措施", "本通知自2026年1月1日起施行。"]

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from crawler import exitcodes
-from crawler.replica import ReplicaServer, Site
+from replica import ReplicaServer, Site
 from output.db import utc_now
 from output.export import export
 from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, query

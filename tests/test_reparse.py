@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from crawler.replica import ReplicaServer, Site
+from replica import ReplicaServer, Site
 from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, query
 
 pytestmark = pytest.mark.slow

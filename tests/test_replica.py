@@ -21,8 +21,8 @@ from urllib.parse import urljoin
 import pytest
 from lxml import html as lxml_html
 
-from crawler.replica import MODES, ReplicaServer, Site, pages, phrases
-from crawler.replica.site import COLUMN_NAMES, ITEMS_PER_PAGE
+from replica import MODES, ReplicaServer, Site, pages, phrases
+from replica.site import COLUMN_NAMES, ITEMS_PER_PAGE
 
 COLUMNS = tuple(COLUMN_NAMES)
 
@@ -484,7 +484,7 @@ def test_ten_thousand_documents_build_lazily():
 
 
 def test_command_line_serves_a_replica():
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.replica", "--size", "30", "--port", "0", "--quiet"],
+    proc = subprocess.Popen([sys.executable, "-m", "replica", "--size", "30", "--port", "0", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -494,5 +494,5 @@ def test_command_line_serves_a_replica():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    bad = subprocess.run([sys.executable, "-m", "crawler.replica", "--size", "-3"], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "replica", "--size", "-3"], capture_output=True, text=True)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--size" in bad.stderr

@@ -23,7 +23,7 @@ import pytest
 from conftest import PAGES, ROOT
 from crawler.extensions import worker as wk
 from crawler.pages import PageJob, PageOutcome, read_response
-from crawler.replica.files import make_ofd, make_pdf
+from replica.files import make_ofd, make_pdf
 from output.db import Store
 from parsers.document import document_id, page_links
 

@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
-from crawler.replica import pages
-from crawler.replica.site import SITE_CLOCK_START, Resource, Site
+from replica import pages
+from replica.site import SITE_CLOCK_START, Resource, Site
 
 MODES = ("normal", "block412", "block521", "waf200", "error500", "drop", "empty200", "robots_blocked", "hold",
          "notfound")

@@ -2,10 +2,10 @@
 
 `Site` (site.py) is the deterministic archive and its URL space, `pages` renders the real page
 templates in ``templates/``, `ReplicaServer` (server.py) serves it over HTTP on 127.0.0.1 with
-conditional requests and switchable fault modes. ``python -m crawler.replica`` serves one by hand.
+conditional requests and switchable fault modes. ``python -m replica`` serves one by hand.
 """
 
-from crawler.replica.server import MODES, ReplicaServer
-from crawler.replica.site import Site
+from replica.server import MODES, ReplicaServer
+from replica.site import Site
 
 __all__ = ["MODES", "ReplicaServer", "Site"]

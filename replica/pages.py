@@ -17,10 +17,10 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from crawler.replica import phrases as P
+from replica import phrases as P
 
 if TYPE_CHECKING:  # pragma: no cover
-    from crawler.replica.site import Content, FileSpec, Interp
+    from replica.site import Content, FileSpec, Interp
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -238,7 +238,7 @@ def render_interpretation(jd: "Interp", c: "Content") -> str:
     """A 解读 page: current template, category 解读, linking back to the policy it explains."""
     rec = c.record
     rng = random.Random(f"replica-jd:{jd.id}")
-    from crawler.replica.site import _text  # the same sentence maker as the documents
+    from replica.site import _text  # the same sentence maker as the documents
 
     back = _relative(c.path)
     paras = [f"近日，国家发展改革委印发{c.list_title}。为便于社会各界更好理解和执行，现就有关问题解读如下。",
@@ -257,7 +257,7 @@ def render_interpretation(jd: "Interp", c: "Content") -> str:
 def render_file(spec: "FileSpec", c: "Content") -> bytes:
     """The bytes of an attachment: PDF / OFD via `files`, opaque OLE2 bytes for .doc / .xls."""
     if spec.ext in ("pdf", "ofd"):
-        from crawler.replica import files  # written separately; imported only when a file is asked for
+        from replica import files  # written separately; imported only when a file is asked for
 
         make = files.make_pdf if spec.ext == "pdf" else files.make_ofd
         # some attachments print their title as a running header on every page

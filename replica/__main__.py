@@ -1,4 +1,4 @@
-"""``python -m crawler.replica --size 500 --port 8000 [--seed 0]``: serve a replica until Ctrl-C."""
+"""``python -m replica --size 500 --port 8000 [--seed 0]``: serve a replica until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from crawler.replica import ReplicaServer, Site
+from replica import ReplicaServer, Site
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.replica", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
     ap.add_argument("--size", type=int, default=500, help="documents in the archive (default 500)")
     ap.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 picks a free one)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the archive (default 0)")

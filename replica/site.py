@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
-from crawler.replica import pages
-from crawler.replica import phrases as P
+from replica import pages
+from replica import phrases as P
 
 COLUMN_NAMES = {key: value[0] for key, value in P.COLUMNS.items()}
 # Kinds of document: cover-letter notice (印发…的通知, text in the attachment), full-text notice,
