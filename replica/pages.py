@@ -2,7 +2,7 @@
 pages) with a composed document, and builds attachment bytes.
 
 `render_list`, `render_detail` (low level: ready-made fragments, so tests can rebuild a real
-page byte for byte), `render_document` (a composed `site.Content`), `render_interpretation`,
+page byte for byte), `render_document` (a composed `model.Content`), `render_interpretation`,
 `render_file`, and the small pages: robots.txt, the /xxgk/zcfb/ redirect, 404, WAF block pages.
 """
 
@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from replica import phrases as P
-
-if TYPE_CHECKING:  # pragma: no cover
-    from replica.site import Content, FileSpec, Interp
+from replica.model import Content, FileSpec, Interp
+from replica.wording import sentences
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -236,14 +235,11 @@ def _inline_box(c: "Content", rng: random.Random) -> str:
 
 def render_interpretation(jd: "Interp", c: "Content") -> str:
     """A 解读 page: current template, category 解读, linking back to the policy it explains."""
-    rec = c.record
-    rng = random.Random(f"replica-jd:{jd.id}")
-    from replica.site import _text  # the same sentence maker as the documents
-
+    rng = random.Random(f"replica-jd:{jd.id}")  # the same sentence maker as the documents
     back = _relative(c.path)
     paras = [f"近日，国家发展改革委印发{c.list_title}。为便于社会各界更好理解和执行，现就有关问题解读如下。",
-             f"问：出台{c.title}的背景是什么？", f"答：{_text(rng, 2, 3)}",
-             f"问：{c.title}的主要内容有哪些？", f"答：{_text(rng, 2, 4)}"]
+             f"问：出台{c.title}的背景是什么？", f"答：{sentences(rng, 2, 3)}",
+             f"问：{c.title}的主要内容有哪些？", f"答：{sentences(rng, 2, 4)}"]
     body = "".join(f'<p style="text-indent: 2em;">{escape(p, quote=False)}</p>' for p in paras)
     body += f'<p style="text-indent: 2em;">原文链接：<a href="{attr(back)}">{escape(c.list_title, quote=False)}</a></p>'
     day = jd.path.split("/t")[-1][:8]

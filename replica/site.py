@@ -1,26 +1,27 @@
 """The replica's site model: a deterministic archive of NDRC policy documents, and its URL space.
 
 `Site(size, seed)` lays out `size` documents over the five policy columns (a small record each);
-the text of a document is composed on demand from `phrases` with a random generator seeded by
-(seed, page id), and pages are rendered on demand by `pages` — nothing big is held, so
-``Site(10_000)`` is cheap. `Site.truth(id)` is what a perfect crawl + parse should find;
+the text of a document is composed on demand by `compose` (one composer per kind of document)
+with a random generator seeded by (seed, page id), and pages are rendered on demand by `pages` —
+nothing big is held, so ``Site(10_000)`` is cheap. `Site.truth(id)` is what a perfect crawl + parse should find;
 `Site.resolve(path)` answers a URL path with a `Resource`. Mutations (`add_document`,
 `edit_document`, `remove_document`) let tests watch a crawler notice changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
 from replica import pages
 from replica import phrases as P
+from replica.compose import compose
+from replica.model import ID_STEP, JD_ID_OFFSET, MAX_JD, Content, Record, Resource
 
 COLUMN_NAMES = {key: value[0] for key, value in P.COLUMNS.items()}
 # Kinds of document: cover-letter notice (印发…的通知, text in the attachment), full-text notice,
@@ -46,8 +47,6 @@ GBK_SHARE_OF_LEGACY = 0.3  # older pages served in GBK under a gb2312 declaratio
 BOX_CUT_SHARE_OF_LEGACY = 0.15  # a related-reading box inserted mid-sentence (seen in 2022 pages)
 URL_DATE_SHIFT_SHARE = 0.05  # t20260828_… listed 2026/08/27: the URL date is not the publish date
 NEWEST_PAGE_ID = 1_407_300
-# Page ids step by 16; a document's 解读 pages take the ids doc_id + 4 … doc_id + 7.
-ID_STEP, JD_ID_OFFSET, MAX_JD = 16, 4, 3
 SITE_CLOCK_START = datetime(2026, 8, 31, 0, 0, tzinfo=timezone.utc)  # mutations tick from here
 CACHE_ENTRIES = 96  # rendered responses kept (PDF attachments are the costly ones)
 OVERRIDABLE = ("kind", "topic", "title", "publish_date", "template", "encoding", "issuers",
@@ -59,116 +58,6 @@ _FILE_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?P<ym>\d{6})/(?P<name>P0\d{8}(
 _JD_RE = re.compile(r"^/xxgk/jd/jd/(?P<ym>\d{6})/t(?P<d>\d{8})_(?P<id>\d+)\.html$")
 _MULTISPACE = re.compile(r" {2,}")  # a browser shows 水  利  部 as 水 利 部
 _LIST_RE = re.compile(r"^/xxgk/zcfb/(?P<col>\w+)/(?:index(?:_(?P<n>\d+))?\.html)?$")
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One answer of the site: status, body bytes, Content-Type, and when it last changed."""
-
-    status: int
-    body: bytes
-    content_type: str
-    last_modified: datetime
-
-
-@dataclass(slots=True)
-class Record:
-    """What the site keeps per document; everything else is composed from it on demand."""
-
-    id: int
-    column: str
-    kind: str
-    publish: datetime  # PubDate, Beijing time
-    url_date: date
-    template: str  # "current" | "legacy"
-    encoding: str  # "utf-8" | "gbk"
-    box_cut: bool
-    jd_count: int
-    jd_broken: bool  # the last 解读 link is a 一图读懂 page that 404s
-    extra: str  # "" | "doc" | "xls" | "broken" (an attachment link that 404s)
-    serial: int  # 文号 serial, order number or announcement number
-    mtime: datetime
-    revision: int = 0
-    removed: int = 0  # the status the page answers once removed
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A body paragraph and its role: title, number, addressee, para, sign, date, note."""
-
-    role: str
-    text: str
-
-
-@dataclass(frozen=True)
-class FileSpec:
-    name: str  # file name in the detail page's folder
-    label: str  # link text
-    ext: str
-    paragraphs: tuple[str, ...]  # the text the file holds (pdf/ofd)
-    title: str | None
-    exists: bool = True
-
-
-@dataclass(frozen=True)
-class Interp:
-    id: int
-    path: str
-    title: str
-    exists: bool
-
-
-@dataclass(frozen=True)
-class Content:
-    """A composed document: everything the pages show and the truth reports."""
-
-    record: Record
-    list_title: str
-    title: str
-    doc_number: str | None
-    doc_number_parts: tuple[str, int, int] | None
-    source: str
-    issuers: tuple[str, ...]
-    addressees: str | None
-    written_date: date | None
-    effective_date: date | None
-    blocks: tuple[Block, ...]
-    body_labels: tuple[str, ...]
-    attachment_labels: tuple[str, ...]
-    files: tuple[FileSpec, ...]
-    interpretations: tuple[Interp, ...]
-
-    @property
-    def path(self) -> str:
-        return detail_path(self.record)
-
-
-def detail_path(rec: Record) -> str:
-    return f"/xxgk/zcfb/{rec.column}/{rec.url_date:%Y%m}/t{rec.url_date:%Y%m%d}_{rec.id}.html"
-
-
-def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 21 -> 二十一, 105 -> 一百零五 (enough for any label the replica prints)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else cn_number(rest) if rest >= 20 else "一" + cn_number(rest))
-    return digits[n // 100] + "百" + tail
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _spaced(name: str) -> str:
-    """交通运输部 -> 交 通 运 输 部 (or 水  利  部): how signature blocks letter-space short names."""
-    return (" " if len(name) > 3 else "  ").join(name)
 
 
 class Site:
@@ -359,7 +248,7 @@ class Site:
         """The document's full content (titles, body blocks, files, truth facts), deterministic."""
         with self._lock:
             rec = replace(self._record(doc_id))
-        return _compose(rec, self.seed)
+        return compose(rec, self.seed)
 
     def truth(self, doc_id: int, base_url: str = "") -> dict:
         """What a perfect crawl and parse should find for this document.
@@ -453,7 +342,7 @@ class Site:
             return _not_found()
         entries = []
         for doc_id in ids[index * ITEMS_PER_PAGE:(index + 1) * ITEMS_PER_PAGE]:
-            c = _compose(replace(self._records[doc_id]), self.seed)
+            c = compose(replace(self._records[doc_id]), self.seed)
             rec = c.record
             entries.append(pages.ListEntry(
                 href=f"./{rec.url_date:%Y%m}/t{rec.url_date:%Y%m%d}_{rec.id}.html",
@@ -474,7 +363,7 @@ class Site:
             return _not_found()
         if rec.removed:
             return _not_found(rec.removed, rec.mtime)
-        c = _compose(replace(rec), self.seed)
+        c = compose(replace(rec), self.seed)
         html = pages.render_document(c)
         return _html(html, rec.mtime, rec.encoding)
 
@@ -484,7 +373,7 @@ class Site:
             return _not_found()
         if rec.removed:
             return _not_found(rec.removed, rec.mtime)
-        c = _compose(replace(rec), self.seed)
+        c = compose(replace(rec), self.seed)
         spec = next((f for f in c.files if f.name == m["name"] and f.exists), None)
         if spec is None:
             return _not_found()
@@ -495,7 +384,7 @@ class Site:
         for k in range(MAX_JD):
             rec = self._records.get(jd_id - JD_ID_OFFSET - k)
             if rec is not None and not rec.removed:
-                c = _compose(replace(rec), self.seed)
+                c = compose(replace(rec), self.seed)
                 jd = next((j for j in c.interpretations if j.id == jd_id and j.exists), None)
                 if jd is not None and jd.path == m.string:
                     return _html(pages.render_interpretation(jd, c), rec.mtime)
@@ -508,230 +397,3 @@ def _html(text: str, modified: datetime, encoding: str = "utf-8") -> Resource:
 
 def _not_found(status: int = 404, modified: datetime = SITE_CLOCK_START) -> Resource:
     return Resource(status, pages.not_found_page().encode(), "text/html", modified)
-
-
-# ---- text composition ---------------------------------------------------------------------
-def _sentence(rng: random.Random) -> str:
-    return f"{rng.choice(P.VERBS)}{rng.choice(P.OBJECTS)}，{rng.choice(P.PURPOSES)}。"
-
-
-def _text(rng: random.Random, lo: int = 1, hi: int = 3) -> str:
-    return "".join(_sentence(rng) for _ in range(rng.randint(lo, hi)))
-
-
-def _numbered(rng: random.Random) -> tuple[list[str], list[str]]:
-    """A 公文 full text: 一、heading / （一）heading。text / 1.text / （1）text. Returns (paragraphs, labels).
-
-    （一） numbering runs on across sections, as in real notices (（四） under 二、).
-    """
-    paras, labels, sub = [], [], 0
-    headings = rng.sample(P.SECTION_HEADINGS, rng.randint(2, 4))
-    for i, heading in enumerate(headings, 1):
-        paras.append(f"{cn_number(i)}、{heading}")
-        labels.append(f"{cn_number(i)}、")
-        for _ in range(rng.randint(1, 3)):
-            sub += 1
-            label = f"（{cn_number(sub)}）"
-            paras.append(f"{label}{rng.choice(P.SUBSECTION_HEADINGS)}。{_text(rng)}")
-            labels.append(label)
-            if rng.random() < 0.3:
-                for n in range(1, rng.randint(2, 3) + 1):
-                    paras.append(f"{n}.{_text(rng, 1, 2)}")
-                    labels.append(f"{n}.")
-                    if n == 1 and rng.random() < 0.4:
-                        for k in (1, 2):
-                            paras.append(f"（{k}）{_sentence(rng)}")
-                            labels.append(f"（{k}）")
-    return paras, labels
-
-
-def _rules(rng: random.Random, name: str, effective: date) -> tuple[list[str], list[str]]:
-    """An order's text: 第一章 总则 / 第一条 … / … / 第X章 附则 / 第Y条 本办法自…起施行。"""
-    chapters = ["总则"] + rng.sample(P.CHAPTERS[1:], rng.randint(1, 3)) + ["附则"]
-    paras, labels, art = [], [], 0
-    for c, chapter in enumerate(chapters, 1):
-        paras.append(f"第{cn_number(c)}章　{chapter}")
-        labels.append(f"第{cn_number(c)}章")
-        count = 1 if chapter == "附则" else rng.randint(2, 4)
-        for j in range(count):
-            art += 1
-            if art == 1:
-                body = f"为了{_sentence(rng)[:-1]}，根据有关法律、行政法规，制定本{name}。"
-            elif chapter == "附则":
-                body = f"本{name}自{cn_date(effective)}起施行。"
-            else:
-                body = _text(rng, 1, 2)
-            paras.append(f"第{cn_number(art)}条　{body}")
-            labels.append(f"第{cn_number(art)}条")
-    return paras, labels
-
-
-def _file_name(rec: Record, k: int, ext: str) -> str:
-    check = int(hashlib.sha1(f"{rec.id}:{k}:{ext}".encode()).hexdigest(), 16) % 10_000
-    return f"P0{rec.url_date:%Y%m%d}{rec.id % 10_000_000:07d}{k}{check:04d}.{ext}"
-
-
-def _compose(rec: Record, seed: int) -> Content:
-    rng = random.Random(f"replica-doc:{seed}:{rec.id}")
-    ov = rec.overrides
-    pub = rec.publish.date()
-    topic = ov.get("topic") or rng.choice(P.SUBJECTS)
-    office, code = rng.choice(P.OFFICES)
-    written = max(pub - timedelta(days=rng.randint(2, 20)), date(pub.year, 1, 1))
-    general_office = rec.kind in ("cover", "fulltext") and rng.random() < 0.2
-    if "issuers" in ov:
-        issuers = tuple(ov["issuers"])
-    elif rec.kind in ("cover", "fulltext"):
-        roll = rng.random()
-        n_co = 0 if roll < 0.5 else 1 if roll < 0.8 else rng.randint(2, 4)
-        co = rng.sample(P.AGENCIES, n_co)
-        lead = P.LEAD_ISSUER + ("办公厅" if general_office else "")
-        issuers = (lead, *(a + "办公厅" if general_office else a for a in co))
-    elif rec.kind in ("order", "announcement"):
-        issuers = (P.LEAD_ISSUER,)
-    else:
-        issuers = ()
-    issuer_line = issuers[0] if len(issuers) == 1 else (
-        " ".join(issuers) if len(issuers) == 2 else f"{issuers[0]}等部门") if issuers else ""
-    blocks: list[Block] = []
-    files: list[FileSpec] = []
-    body_labels: list[str] = []
-    att_labels: list[str] = []
-    addressees = doc_number = parts = effective = None
-    subject = None  # how 解读 titles name the document
-    edit = _edit_sentence(rec, seed)
-    year = written.year
-    closing_date = written
-
-    def signature() -> None:
-        for name in issuers:
-            blocks.append(Block("sign", _spaced(name) if len(name) <= 5 and rng.random() < 0.4 else name))
-        blocks.append(Block("date", cn_date(closing_date)))
-
-    if rec.kind in ("cover", "fulltext"):
-        rule = "规" if rec.column == "ghxwj" else ""
-        doc_number = f"发改{'办' if general_office else ''}{code}{rule}〔{year}〕{rec.serial}号"
-        parts = (doc_number.split("〔")[0], year, rec.serial)
-        addressees = rng.choice(P.ADDRESSEES)
-    if rec.kind == "cover":
-        plan = f"{topic}{rng.choice(P.PLAN_KINDS)}"
-        subject = f"《{plan}》"
-        title = ov.get("title") or f"关于印发《{plan}》的通知"
-        head = title[:title.index("《")] if "《" in title else title
-        blocks.append(Block("title", f"{issuer_line}{head}"))
-        if title[len(head):]:  # the second centred line: 《…》的通知
-            blocks.append(Block("title", title[len(head):]))
-        blocks += [Block("number", doc_number), Block("addressee", addressees + "："),
-                   Block("para", f"《{plan}》已经国务院同意，现印发给你们，{rng.choice(P.CLOSINGS)}{edit}")]
-        signature()
-        if rng.random() < 0.2:
-            blocks.append(Block("note", "（本文有删减）"))
-        full, att_labels = _numbered(rng)
-        full = [_text(rng, 2, 3)] + full
-        files += [FileSpec(_file_name(rec, 0, "pdf"), f"《{plan}》.pdf", "pdf", tuple(full), plan),
-                  FileSpec(_file_name(rec, 1, "ofd"), f"《{plan}》.ofd", "ofd", tuple(full), plan)]
-        if rec.extra == "broken":
-            files.append(FileSpec(_file_name(rec, 2, "pdf"), f"《{plan}》解读材料.pdf", "pdf", (), None, exists=False))
-        list_title = f"{title}({doc_number})"
-    elif rec.kind == "fulltext":
-        title = ov.get("title") or rng.choice(P.NOTICE_FORMS).format(s=topic)
-        blocks += [Block("title", f"{issuer_line}{title}" if len(issuers) < 2 else f"{issuer_line} {title}"),
-                   Block("number", doc_number), Block("addressee", addressees + "："),
-                   Block("para", f"{_text(rng, 1, 2)}现就有关事项通知如下。{edit}")]
-        paras, body_labels = _numbered(rng)
-        blocks += [Block("para", p) for p in paras]
-        if rng.random() < 0.3:
-            effective = written + timedelta(days=rng.randint(10, 60))
-            if "closing" not in ov:
-                blocks.append(Block("para", f"本通知自{cn_date(effective)}起施行。"))
-            else:  # the closing paragraphs say when it takes effect
-                effective = None
-        blocks += [Block("para", p) for p in ov.get("closing", ())]
-        if rec.extra:
-            form = f"{topic}{'申报表' if rec.extra == 'doc' else '统计表'}"
-            blocks.append(Block("para", f"附件：{form}"))
-            files.append(FileSpec(_file_name(rec, 0, rec.extra), f"{form}.{rec.extra}", rec.extra, (), None))
-        signature()
-        list_title = f"{title}({doc_number})"
-    elif rec.kind == "order":
-        name_kind = rng.choice(P.ORDER_KINDS)
-        name = f"{topic}{name_kind}"
-        title = ov.get("title") or f"《{name}》"
-        # in force from the first day of the month after next
-        nxt = date(written.year + written.month // 12, written.month % 12 + 1, 1)
-        effective = date(nxt.year + nxt.month // 12, nxt.month % 12 + 1, 1)
-        doc_number = f"{P.LEAD_ISSUER}令{year}年第{rec.serial}号"
-        parts = (f"{P.LEAD_ISSUER}令", year, rec.serial)
-        director = [n for since, n in P.DIRECTORS if date.fromisoformat(since) <= written][-1]
-        meeting = written - timedelta(days=rng.randint(1, 10))
-        blocks += [Block("title", "中华人民共和国国家发展和改革委员会令"), Block("number", f"第{rec.serial}号"),
-                   Block("para", f"{title}已经{cn_date(meeting)}第{rng.randint(1, 40)}次委务会议审议通过，"
-                                 f"现予公布，自{cn_date(effective)}起施行。{edit}"),
-                   Block("sign", f"主任：{director}"), Block("date", cn_date(written))]
-        full, att_labels = _rules(rng, "办法" if "办法" in name_kind else "规定", effective)
-        files += [FileSpec(_file_name(rec, 0, "pdf"), f"{title}.pdf", "pdf", tuple(full), name),
-                  FileSpec(_file_name(rec, 1, "ofd"), f"{title}.ofd", "ofd", tuple(full), name)]
-        list_title = f"{title} {year}年第{rec.serial}号令"
-        issuers = (P.LEAD_ISSUER,)
-        office = rng.choice(P.ORDER_SOURCES)
-    elif rec.kind == "announcement":
-        title = ov.get("title") or rng.choice(P.ANNOUNCEMENT_FORMS).format(s=topic)
-        year = pub.year
-        doc_number = f"{P.LEAD_ISSUER}公告{year}年第{rec.serial}号"
-        parts = (f"{P.LEAD_ISSUER}公告", year, rec.serial)
-        blocks += [Block("title", "中华人民共和国国家发展和改革委员会公告"), Block("number", f"{year}年第{rec.serial}号"),
-                   Block("para", f"{_text(rng, 1, 2)}现将有关事项公告如下。{edit}")]
-        for i in range(1, rng.randint(2, 5) + 1):
-            blocks.append(Block("para", f"{cn_number(i)}、{_text(rng, 1, 2)}"))
-            body_labels.append(f"{cn_number(i)}、")
-        blocks.append(Block("para", "特此公告。"))
-        if rec.extra:
-            form = f"{topic}名单"
-            blocks.append(Block("para", f"附件：{form}"))
-            files.append(FileSpec(_file_name(rec, 0, "xls"), f"{form}.xls", "xls", (), None))
-        closing_date = pub - timedelta(days=rng.randint(0, 5))
-        written = closing_date
-        signature()
-        list_title = title
-    else:  # plan
-        title = ov.get("title") or rng.choice(P.PLAN_TITLES).format(s=topic)
-        office = "规划司"
-        blocks += [Block("title", title), Block("para", f"{_text(rng, 2, 3)}{edit}")]
-        paras, body_labels = _numbered(rng)
-        blocks += [Block("para", p) for p in paras]
-        att_labels = list(body_labels)
-        full = [b.text for b in blocks[1:]]
-        files += [FileSpec(_file_name(rec, 0, "pdf"), f"{title}.pdf", "pdf", tuple(full), title),
-                  FileSpec(_file_name(rec, 1, "ofd"), f"{title}.ofd", "ofd", tuple(full), title)]
-        written = None
-        list_title = title
-
-    interps = []
-    for k in range(rec.jd_count):
-        jd_id = rec.id + JD_ID_OFFSET + k
-        jd_day = pub + timedelta(days=k % 2)
-        broken = rec.jd_broken and k == rec.jd_count - 1
-        subject = subject or (title if title.startswith("《") else f"《{title}》")
-        if broken:
-            path, text = f"/xxgk/jd/zctj/{jd_day:%Y%m}/t{jd_day:%Y%m%d}_{jd_id}.html", f"一图读懂 | {subject}"
-        else:
-            path = f"/xxgk/jd/jd/{jd_day:%Y%m}/t{jd_day:%Y%m%d}_{jd_id}.html"
-            text = (f"{P.LEAD_ISSUER}有关负责同志就{subject}答记者问", f"{subject}解读",
-                    f"专家解读 | {topic}工作迈出重要一步")[k % 3]
-        interps.append(Interp(jd_id, path, text, not broken))
-
-    return Content(
-        record=rec, list_title=list_title, title=title, doc_number=doc_number, doc_number_parts=parts,
-        source=office, issuers=issuers, addressees=addressees,
-        written_date=written if rec.kind != "plan" else None, effective_date=effective,
-        blocks=tuple(blocks), body_labels=tuple(body_labels), attachment_labels=tuple(att_labels),
-        files=tuple(files), interpretations=tuple(interps),
-    )
-
-
-def _edit_sentence(rec: Record, seed: int) -> str:
-    """The sentence each edit adds (empty for the original revision)."""
-    if not rec.revision:
-        return ""
-    rng = random.Random(f"replica-edit:{seed}:{rec.id}:{rec.revision}")
-    return f"{rng.choice(P.EDIT_NOTES)}{_sentence(rng)}"
