@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# Politeness off, as tests/test_crawl_e2e.py does: the replica is on loopback and nobody's server.
+# Politeness off, as tests/e2e/test_crawl_e2e.py does: the replica is on loopback and nobody's server.
 FAST = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",

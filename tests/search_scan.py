@@ -3,7 +3,7 @@
 No full-text index, no Python set algebra: the query tree becomes one SQL WHERE clause over
 ``documents`` (a term is present when ``instr`` finds it in the title, the body text or one
 attachment's text), and the listed articles are those whose heading or text holds a term the
-query shows (`output.search.syntax.positive_terms`). Used by tests/test_search*.py and by
+query shows (`output.search.syntax.positive_terms`). Used by tests/output/test_search*.py and by
 bench/search_bench.py as the baseline to beat.
 """
 

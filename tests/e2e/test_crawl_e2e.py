@@ -24,7 +24,7 @@ from replica import ReplicaServer, Site
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 FAST = {
     "DOWNLOAD_DELAY": "0",

@@ -21,7 +21,7 @@ import output.db as dbmod
 from output.db import PageRef, Store, StoreError, StoreLocked, document_json, timestamp
 from parsers.model import Article, Attachment, DocNumberParts, Document, Link
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("NDRC_SHARED", ROOT.parent / "shared")) / "fixtures" / "ndrc"
 EXPECTED = FIXTURES / "expected" / "tz_2022_408_rendering.json"
 REAL_URL = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202203/t20220328_1320629.html"
@@ -599,7 +599,7 @@ def _start(code: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code), *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"},
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{Path(__file__).resolve().parent}"},
     )
 
 

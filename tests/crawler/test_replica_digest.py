@@ -6,7 +6,7 @@ digested and compared with the digest recorded here. PDF and OFD bytes are left 
 output can change with its version); the text they hold is in the truth and in `compose`.
 
 When a change to the replica is meant to change what it serves, run this file's `main` to print
-the new digest (``python tests/test_replica_digest.py``) and record it below, saying why in the commit.
+the new digest (``python tests/crawler/test_replica_digest.py``) and record it below, saying why in the commit.
 """
 
 from __future__ import annotations

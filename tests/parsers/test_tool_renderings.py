@@ -17,9 +17,9 @@ import pytest
 
 from parsers import parse
 from tests.conftest import PAGES
-from tests.test_documents import page_url
+from test_documents import page_url
 
-HERE = __import__("pathlib").Path(__file__).resolve().parent / "renderings"
+HERE = __import__("pathlib").Path(__file__).resolve().parents[1] / "renderings"
 MANIFEST = list(csv.DictReader((HERE / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md")
 COMPARED = ("title", "doc_number", "doc_number_parts", "written_date", "effective_date", "issuers",

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from parsers import ParseError, parse
 from tests.conftest import PAGES
-from tests.test_documents import page_url
+from test_documents import page_url
 
 DETAIL_PAGES = sorted(p.name for p in PAGES.glob("*_t*.html"))
 COMPARED = ("title", "doc_number", "publish_date", "written_date", "effective_date", "issuers",

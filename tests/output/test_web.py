@@ -380,7 +380,7 @@ def test_validity_and_relations_show_once_the_database_records_them(tmp_path):
 
 
 def test_document_page_lays_out_the_tables_of_its_body_as_rows(tmp_path):
-    """A real page with a 名单 table (tests/test_tables.py): each row a <tr>, each cell a <td>."""
+    """A real page with a 名单 table (tests/output/test_tables.py): each row a <tr>, each cell a <td>."""
     from output.db import Store
     from parsers import parse
     from test_tables import ROWS, URL, _page

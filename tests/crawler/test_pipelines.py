@@ -38,7 +38,7 @@ def crawler(tmp_path):
     from output.db import Store
 
     # the worker is not started: it parses and writes inline, each write committed at once
-    # (tests/test_worker.py runs the same through its child process)
+    # (tests/crawler/test_worker.py runs the same through its child process)
     settings = project_settings({"NDRC_DB_PATH": str(tmp_path / "t.sqlite")}).copy_to_dict()
     crawler = get_crawler(PolicySpider, settings)
     crawler.ndrc_store = Store(tmp_path / "t.sqlite")
