@@ -120,7 +120,7 @@ def _since_bound(since: str | dt.date | None) -> str | None:
             dt.datetime.fromisoformat(text)
     except ValueError:
         raise ExportError(f"since must be an ISO date (YYYY-MM-DD), not {since!r}") from None
-    from output.db import timestamp
+    from output.timestamps import timestamp
 
     return timestamp(text)
 
@@ -129,7 +129,8 @@ def _open_snapshot(db_path: Path) -> sqlite3.Connection:
     """A read-only connection to a database at the current schema, in one read transaction."""
     if not db_path.is_file():
         raise ExportError(f"no database at {db_path}")
-    from output.db import MIGRATIONS, Store, StoreError
+    from output.db import Store, StoreError
+    from output.schema import MIGRATIONS
 
     conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:

@@ -33,7 +33,7 @@ class RawPageStoreMiddleware:
 
     def process_response(self, request, response, spider=None):
         worker = worker_for(self.crawler)
-        from output.db import utc_now
+        from output.timestamps import utc_now
 
         at = utc_now()
         request.meta["ndrc_fetched_at"] = at

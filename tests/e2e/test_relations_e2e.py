@@ -17,7 +17,7 @@ import pytest
 
 from crawler import exitcodes
 from replica import ReplicaServer, Site
-from output.db import utc_now
+from output.timestamps import utc_now
 from output.export import export
 from test_crawl_e2e import ROOT, SUBPROCESS_TIMEOUT, assert_healthy, crawl, query
 

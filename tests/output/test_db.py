@@ -1,5 +1,6 @@
-"""The SQLite store (output/db.py): schema and migrations, raw pages, documents and versions,
-withdrawal, runs, the run lock and crash safety. Every test uses an on-disk database."""
+"""The SQLite store (output/db.py and the modules it writes through): schema and migrations, raw
+pages, documents and versions, withdrawal, runs, the run lock and crash safety. Every test uses
+an on-disk database."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from pathlib import Path
 import pytest
 
 import output.db as dbmod
-from output.db import PageRef, Store, StoreError, StoreLocked, document_json, timestamp
+from output import schema
+from output.db import Store, StoreError, StoreLocked
+from output.documents import document_json
+from output.pages import PageRef
+from output.timestamps import timestamp
 from parsers.model import Article, Attachment, DocNumberParts, Document, Link
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,7 +192,7 @@ def test_new_database_has_the_architecture_tables_indexes_and_pragmas(store, db_
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == dbmod.BUSY_TIMEOUT_MS
-    assert store.schema_version == len(dbmod.MIGRATIONS) >= 1
+    assert store.schema_version == len(schema.MIGRATIONS) >= 1
     indexed = set()
     for table in REQUIRED_COLUMNS:
         for index in store.db.table(table).indexes:
@@ -210,14 +215,14 @@ def test_empty_file_and_v0_database_open_and_migrate(tmp_path):
     conn.close()
     for path in (empty, v0):
         with Store(path, extensions=False) as s:
-            assert s.schema_version == len(dbmod.MIGRATIONS)
+            assert s.schema_version == len(schema.MIGRATIONS)
             assert s.upsert_document(generated_document(1)) == "new"
     with Store(v0, extensions=False) as s:
         assert s.db.execute("SELECT x FROM notes").fetchall() == [("keep me",)]
 
 
 def test_current_database_opens_and_a_future_migration_runs_exactly_once(db_path, monkeypatch):
-    current = len(dbmod.MIGRATIONS)
+    current = len(schema.MIGRATIONS)
     with Store(db_path, extensions=False) as s:
         s.upsert_document(real_document())
         assert s.schema_version == current
@@ -227,7 +232,7 @@ def test_current_database_opens_and_a_future_migration_runs_exactly_once(db_path
         calls.append(1)
         db.table("documents").add_column("language", str)
 
-    monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, migration_next])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, migration_next])
     for _ in range(3):
         with Store(db_path, extensions=False) as s:
             assert s.schema_version == current + 1

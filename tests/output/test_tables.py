@@ -13,8 +13,9 @@ from dataclasses import replace
 
 import jsonschema
 
-from output.db import MIGRATIONS, Store
+from output.db import Store
 from output.reparse import reparse_all
+from output.schema import MIGRATIONS
 from output.schema_check import load_schema
 from parsers import PARSER_VERSION, parse
 from tests.conftest import PAGES

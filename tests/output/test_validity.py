@@ -148,8 +148,8 @@ def test_recomputed_when_the_repealing_document_arrives_changes_and_as_of(store)
 
 
 def test_a_version_1_database_gains_relations_validity_and_the_citations_view(tmp_path):
-    import output.db as dbmod
     from output import citations
+    from output.schema import MIGRATIONS
 
     path = tmp_path / "v1.sqlite"
     with Store(path, extensions=False) as old:
@@ -165,7 +165,7 @@ def test_a_version_1_database_gains_relations_validity_and_the_citations_view(tm
         ):
             old.db.execute(statement)
     with Store(path) as store:
-        assert store.schema_version == len(dbmod.MIGRATIONS)
+        assert store.schema_version == len(MIGRATIONS)
         assert validity_of(store, "test-1") == "repealed"
         assert store.db.execute("SELECT target_id FROM relations WHERE document_id = 'test-2'").fetchall() == [
             ("test-1",)]
