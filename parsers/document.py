@@ -19,7 +19,7 @@ from parsers.blocking import block_reason
 from parsers.encoding import decode_bytes, http_charset
 from parsers.errors import ParseError
 from parsers.html_page import extract_detail
-from parsers.identifiers import doc_number_parts, normalize_doc_number, strip_title_number
+from parsers.identifiers import doc_number_parts, strip_title_number
 from parsers.metadata import read_body
 from parsers.relations import read_relations
 from parsers.model import Article, Attachment, Document, Link, ListItem, PageExtract
