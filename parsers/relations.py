@@ -22,8 +22,8 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 from parsers.identifiers import ORDER_PREFIX, find_doc_numbers
 from parsers.model import Article, Relation
@@ -62,12 +62,19 @@ AFTER_WORDS: tuple[tuple[str, re.Pattern], ...] = (
     # 决定对《X》作如下修改; 将《X》第三条修改为…
     ("amends", re.compile(r"^[^。；]{0,30}?(?:作(?:出)?(?:如下|以下)(?:修改|修订)|进行修改|予以修改|部分条款(?:的)?修改|修改为)")),
 )
+# A tail can hold one of those words only if it holds one of these: looked for first, so that
+# the three patterns run only on the few sentences that say more than they cite.
+AFTER_WORD_HINT = re.compile(r"代替|替代|取代|废止|停止|不再|失效|修改|修订")
 # Relation words right before a group (allowing 原 and spaces between).
 BEFORE_WORDS: tuple[tuple[str, re.Pattern], ...] = (
     ("replaces", re.compile(r"(?:代替|替代|取代)[\s原]*$")),
     ("repeals", re.compile(r"(?:决定|同时|予以|宣布|一并)?废止[\s原]*$")),
     ("amends", re.compile(r"(?:决定)?(?:修改|修订)[\s原]*$")),
 )
+# What the text before a group ends with (原 and spaces aside) when one of BEFORE_WORDS or
+# IMPLEMENT_LEAD can match: those patterns end in `$`, and a search for one tries every position
+# of the head, so they run only when its last two characters allow it.
+BEFORE_WORD_ENDINGS = frozenset({"代替", "替代", "取代", "废止", "修改", "修订", "根据", "依据", "依照", "按照", "贯彻", "落实"})
 # 根据《X》，制定本办法: the text implements X. Only with one of IMPLEMENT_AIM later in the
 # sentence: "根据《X》有关规定" alone only cites it.
 IMPLEMENT_LEAD = re.compile(r"(?:根据|依据|依照|按照|(?:为|为了)?(?:深入)?贯彻(?:落实)?|为落实)[\s]*$")
@@ -105,8 +112,7 @@ _LEADING_LABEL = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Target:
+class _Target(NamedTuple):  # a tuple: made several times per sentence, and never leaves the module
     start: int
     end: int  # after the title's bracketed 文号, if any
     doc_number: str | None
@@ -148,8 +154,16 @@ def read_relations(
     year = None
     interpretation = is_interpretation(own_title, category)
     own_keys = set(title_keys(own_title))
-    own_inner = {normalize_title(t.title) for t in _targets(own_title or "", year) if t.title}
+    own_targets = list(_targets(own_title or "", year))
+    own_inner = {t.title for t in own_targets if t.title}  # titles come out of _targets normalised
     out: dict[tuple, Relation] = {}
+
+    def own(doc_number: str | None, title: str | None) -> bool:
+        """The document itself, or what its title issues: no relation of its own to it (an
+        interpretation's `interprets` of its title's target aside)."""
+        if doc_number:
+            return doc_number in own_numbers
+        return title in own_keys or title in own_inner
 
     def add(rel: Relation) -> None:
         if rel.target_doc_number and rel.target_doc_number in own_numbers:
@@ -162,7 +176,7 @@ def read_relations(
         out.setdefault(key, rel)
 
     if interpretation:
-        for t in _targets(own_title or "", year):
+        for t in own_targets:
             add(Relation("interprets", t.doc_number, t.title, None, None, own_title or ""))
     by_source: dict[str, list[Article]] = {}
     for a in articles:
@@ -174,7 +188,7 @@ def read_relations(
             continue
         listing = list_mode if source != "body" else None
         for para in text.split("\n"):
-            for rel in _paragraph(para, year, listing):
+            for rel in _paragraph(para, year, listing, own):
                 add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
             opened = LIST_OPENER.search(para) if ("废止" in para or "修改" in para or "失效" in para) else None
             if opened:
@@ -224,8 +238,12 @@ def _has_target(text: str, year: int | None) -> bool:
     return next(iter(_targets(text, year)), None) is not None
 
 
-def _paragraph(para: str, year: int | None, listing: str | None) -> Iterator[tuple[str, str | None, str | None, str]]:
-    """(relation, doc_number, title, sentence) of every target of one paragraph."""
+def _paragraph(
+    para: str, year: int | None, listing: str | None, own: Callable[[str | None, str | None], bool]
+) -> Iterator[tuple[str, str | None, str | None, str]]:
+    """(relation, doc_number, title, sentence) of every target of one paragraph that is not
+    `own` (the reader drops those whatever the sentence says of them, so it is not asked: most
+    sentences that name a title name the document's own, 《X》已经…审议通过)."""
     if "《" not in para and "号" not in para:
         return
     for sentence in SENTENCE_SPLIT.split(para):
@@ -236,10 +254,13 @@ def _paragraph(para: str, year: int | None, listing: str | None) -> Iterator[tup
             targets = [_row_target(sentence, t) for t in targets]
         text = sentence.strip()
         for group in _groups(sentence, targets):
+            others = [t for t in group if not own(t.doc_number, t.title)]
+            if not others:
+                continue
             relation = _group_relation(sentence, group, targets)
             if relation == "cites" and listing:
                 relation = listing
-            for t in group:
+            for t in others:
                 yield relation, t.doc_number, t.title, text
 
 
@@ -265,10 +286,16 @@ def _groups(sentence: str, targets: list[_Target]) -> Iterator[list[_Target]]:
 def _group_relation(sentence: str, group: list[_Target], targets: list[_Target]) -> str:
     after_end = next((t.start for t in targets if t.start >= group[-1].end), len(sentence))
     tail = _skip_brackets(sentence[group[-1].end : after_end])
-    for relation, pattern in AFTER_WORDS:
-        if pattern.search(tail):
-            return relation
+    if AFTER_WORD_HINT.search(tail):
+        for relation, pattern in AFTER_WORDS:
+            if pattern.search(tail):
+                return relation
     head = sentence[: group[0].start]
+    ending = head.rstrip()
+    while ending.endswith("原"):
+        ending = ending[:-1].rstrip()
+    if ending[-2:] not in BEFORE_WORD_ENDINGS:
+        return "cites"
     for relation, pattern in BEFORE_WORDS:
         if pattern.search(head):
             return relation
@@ -289,9 +316,7 @@ def _skip_brackets(text: str) -> str:
 def _targets(text: str, year: int | None) -> Iterator[_Target]:
     """The targets of a text in order: titles with their bracketed 文号, then bare 文号 between."""
     found: list[_Target] = []
-    rest = text
     if "《" in text:
-        masked = list(text)
         for start, end, inner in _titles(text):
             number, after = None, AFTER_TITLE_BRACKET.match(text, end)
             if after:
@@ -299,14 +324,21 @@ def _targets(text: str, year: int | None) -> Iterator[_Target]:
                 if number:
                     end = after.end()
             found.append(_Target(start, end, number, normalize_title(inner)))
-            masked[start:end] = " " * (end - start)
-        if found:
-            rest = "".join(masked)
-    if "号" in rest:
-        for number in find_doc_numbers(rest, year=year):
-            at = _number_position(rest, number)
-            found.append(_Target(at, at + len(number), number, None))
-    found.sort(key=lambda t: t.start)
+    if "号" in text:
+        rest = text
+        if found:  # the titles (and their bracketed 文号) blanked out: bare numbers are the rest
+            pieces, at = [], 0
+            for t in found:
+                pieces += (text[at : t.start], " " * (t.end - t.start))
+                at = t.end
+            pieces.append(text[at:])
+            rest = "".join(pieces)
+        if "号" in rest:
+            for number in find_doc_numbers(rest, year=year):
+                at = _number_position(rest, number)
+                found.append(_Target(at, at + len(number), number, None))
+            if len(found) > 1:
+                found.sort(key=lambda t: t.start)
     yield from found
 
 
@@ -330,6 +362,12 @@ def _titles(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, inside) of every balanced outermost 《…》 of one line."""
     start = text.find("《")
     while start >= 0:
+        # the usual title: its 》 comes before any other 《 and any line break, and within reach
+        close = text.find("》", start + 1, start + TITLE_MAX + 2)
+        if close > start + 1 and "《" not in text[start + 1 : close] and "\n" not in text[start + 1 : close]:
+            yield start, close + 1, text[start + 1 : close]
+            start = text.find("《", close + 1)
+            continue
         depth, close = 0, -1
         for m in _TITLE_MARKS.finditer(text, start, min(len(text), start + TITLE_MAX + 2)):
             c = m.group()
