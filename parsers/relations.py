@@ -154,7 +154,7 @@ def read_relations(
     year = None
     interpretation = is_interpretation(own_title, category)
     own_keys = set(title_keys(own_title))
-    own_targets = list(_targets(own_title or "", year))
+    own_targets = _targets(own_title or "", year)
     own_inner = {t.title for t in own_targets if t.title}  # titles come out of _targets normalised
     out: dict[tuple, Relation] = {}
 
@@ -235,23 +235,26 @@ def _article_of(articles: Sequence[Article], sentence: str) -> int | None:
 
 
 def _has_target(text: str, year: int | None) -> bool:
-    return next(iter(_targets(text, year)), None) is not None
+    return bool(_targets(text, year))
 
 
 def _paragraph(
     para: str, year: int | None, listing: str | None, own: Callable[[str | None, str | None], bool]
-) -> Iterator[tuple[str, str | None, str | None, str]]:
+) -> list[tuple[str, str | None, str | None, str]]:
     """(relation, doc_number, title, sentence) of every target of one paragraph that is not
     `own` (the reader drops those whatever the sentence says of them, so it is not asked: most
     sentences that name a title name the document's own, 《X》已经…审议通过)."""
     if "《" not in para and "号" not in para:
-        return
-    for sentence in SENTENCE_SPLIT.split(para):
-        targets = list(_targets(sentence, year))
+        return []
+    out = []
+    for sentence in _sentences(para):
+        targets = _targets(sentence, year)
         if not targets:
             continue
         if listing and not any(t.title for t in targets):
             targets = [_row_target(sentence, t) for t in targets]
+        if all(own(t.doc_number, t.title) for t in targets):
+            continue  # the usual sentence: it names the document itself
         text = sentence.strip()
         for group in _groups(sentence, targets):
             others = [t for t in group if not own(t.doc_number, t.title)]
@@ -260,8 +263,17 @@ def _paragraph(
             relation = _group_relation(sentence, group, targets)
             if relation == "cites" and listing:
                 relation = listing
-            for t in others:
-                yield relation, t.doc_number, t.title, text
+            out.extend((relation, t.doc_number, t.title, text) for t in others)
+    return out
+
+
+def _sentences(para: str) -> list[str]:
+    """`SENTENCE_SPLIT.split(para)`; a paragraph of one sentence (no sentence end before its
+    last character, the usual case) without the regex's lookbehind at every character."""
+    ends = [at for at in (para.find("。"), para.find("！"), para.find("？")) if at >= 0]
+    if not ends or min(ends) == len(para) - 1:
+        return [para]
+    return SENTENCE_SPLIT.split(para)
 
 
 def _row_target(sentence: str, t: _Target) -> _Target:
@@ -313,7 +325,7 @@ def _skip_brackets(text: str) -> str:
         text = text[m.end() :]
 
 
-def _targets(text: str, year: int | None) -> Iterator[_Target]:
+def _targets(text: str, year: int | None) -> list[_Target]:
     """The targets of a text in order: titles with their bracketed 文号, then bare 文号 between."""
     found: list[_Target] = []
     if "《" in text:
@@ -339,7 +351,7 @@ def _targets(text: str, year: int | None) -> Iterator[_Target]:
                 found.append(_Target(at, at + len(number), number, None))
             if len(found) > 1:
                 found.sort(key=lambda t: t.start)
-    yield from found
+    return found
 
 
 def _number_position(text: str, number: str) -> int:
@@ -358,14 +370,15 @@ def _number_position(text: str, number: str) -> int:
 _TITLE_MARKS = re.compile(r"[《》\n]")
 
 
-def _titles(text: str) -> Iterator[tuple[int, int, str]]:
+def _titles(text: str) -> list[tuple[int, int, str]]:
     """(start, end, inside) of every balanced outermost 《…》 of one line."""
+    found = []
     start = text.find("《")
     while start >= 0:
         # the usual title: its 》 comes before any other 《 and any line break, and within reach
         close = text.find("》", start + 1, start + TITLE_MAX + 2)
         if close > start + 1 and "《" not in text[start + 1 : close] and "\n" not in text[start + 1 : close]:
-            yield start, close + 1, text[start + 1 : close]
+            found.append((start, close + 1, text[start + 1 : close]))
             start = text.find("《", close + 1)
             continue
         depth, close = 0, -1
@@ -381,8 +394,10 @@ def _titles(text: str) -> Iterator[tuple[int, int, str]]:
             start = text.find("《", start + 1)
             continue
         if close > start + 1:
-            yield start, close + 1, text[start + 1 : close]
+            found.append((start, close + 1, text[start + 1 : close]))
         start = text.find("《", close + 1)
+    return found
+
 
 
 def bracket_number(inner: str, year: int | None = None) -> str | None:
