@@ -7,7 +7,7 @@ view its rows (`output.citations` keeps the distinct targets). Titles are normal
 `parsers.titles`; `partial_repeal` is shared with validity.
 
 How a sentence is read:
-1. its targets: every balanced 《…》 (《关于印发〈X〉的通知》 and the mis-nested 《关于印发《X》的通知》
+1. its targets (`parsers.targets`): every balanced 《…》 (《关于印发〈X〉的通知》 and the mis-nested 《关于印发《X》的通知》
    alike), with the 文号 in brackets right after it (any issuer's, an order as
    国家发展改革委令2014年第7号, 2014年第7号令, 第7号令 or 7号令), and every bare NDRC 文号;
 2. targets joined only by 、 和 及 与 (a list) form a group: "《A》（…号）、《B》（…号）同时废止"
@@ -23,32 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
-from parsers.identifiers import ORDER_PREFIX, find_doc_numbers
+from parsers.identifiers import ORDER_PREFIX
 from parsers.model import Article, Relation
+from parsers.targets import Target, targets as find_targets
 from parsers.titles import normalize_title, title_keys
 
-# Longest title between 《》 taken as a title (the longest real ones are ~60 characters; a
-# run-away unmatched 《 is not a title).
-TITLE_MAX = 120
-# A bracket right after a title holds its 文号: 《…》（发改价格〔2015〕1234号）; up to 40 characters
-# fits any 文号 and an order number spelled out in full. The year may be typed in round brackets
-# too (《…》（发改价格（2015）1234号）): one nested pair is allowed.
-AFTER_TITLE_BRACKET = re.compile(r"[\s\u3000]*[（(]((?:[^（）()\n]|[（(][^（）()\n]{1,8}[）)]){1,40})[）)]")
-# An order cited by its number alone in that bracket: 第7号令, 7号令, 令第7号. Orders are keyed by
-# (year, number) and there are two 第7号, so without a year the number stays yearless
-# (国家发展改革委令第7号) and the store resolves it only when one stored order fits.
-SHORT_ORDER = re.compile(r"^(?:国家发展改革委|国家发展和改革委员会)?令?\s*第?\s*(\d{1,4})\s*号\s*令?$")
 # An NDRC order's normal form with its year, for the yearless form the order's own text uses.
 ORDER_NUMBER = re.compile(re.escape(ORDER_PREFIX) + r"\d{4}年第(\d+)号")
-# Another agency's order (原国家计委令第10号): kept as written so it resolves to no NDRC order.
-OTHER_ORDER = re.compile(r"^原?([\u4e00-\u9fff]{2,20}?)令\s*(?:(\d{4})\s*年\s*)?第\s*(\d{1,4})\s*号$")
-# Any issuer's 文号 in the bracket (京发改规〔2017〕4号, 财建〔2021〕1号): kept in normal form so a
-# provincial look-alike never matches an NDRC document by its number.
-ANY_WENHAO = re.compile(
-    r"^([\u4e00-\u9fff]{1,14})\s*[〔\[【［﹝〖（(]\s*(\d{4})\s*[〕\]】］﹞〗）)]\s*0*(\d{1,5})\s*号$"
-)
 # What may stand between two targets of one list: 、 和 及 与 以及 或, spaces, and the 原 of
 # "原《X》". A comma ends the list (根据《A》，《B》同时废止 says two things).
 CONNECTOR = re.compile(r"[\s\u3000、和及与以或其原]*")
@@ -105,18 +87,10 @@ PARTIAL_REPEAL = re.compile(
     r"[》）)][^《》。；]{0,8}?(?:第[一二三四五六七八九十百零〇0-9]+[条款项章节]|中[^。；]{0,30}?(?:条|款|规定|内容|部分)"
     r"|附件\s*[0-9一二三四五六七八九十]|部分条款)[^《》。；]{0,40}?(?:废止|停止执行|不再执行|失效)"
 )
-_SPACE_RE = re.compile(r"[\s\u00a0\u3000]+")
 # The label a unit's first sentence opens with (第三条, 三、, （三）, 3.): not part of its `text`.
 _LEADING_LABEL = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇]+[编章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d+[.．、])[\s\u3000]*"
 )
-
-
-class _Target(NamedTuple):  # a tuple: made several times per sentence, and never leaves the module
-    start: int
-    end: int  # after the title's bracketed 文号, if any
-    doc_number: str | None
-    title: str | None
 
 
 def partial_repeal(sentence: str) -> bool:
@@ -154,8 +128,8 @@ def read_relations(
     year = None
     interpretation = is_interpretation(own_title, category)
     own_keys = set(title_keys(own_title))
-    own_targets = _targets(own_title or "", year)
-    own_inner = {t.title for t in own_targets if t.title}  # titles come out of _targets normalised
+    own_targets = find_targets(own_title or "", year)
+    own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
     out: dict[tuple, Relation] = {}
 
     def own(doc_number: str | None, title: str | None) -> bool:
@@ -235,7 +209,7 @@ def _article_of(articles: Sequence[Article], sentence: str) -> int | None:
 
 
 def _has_target(text: str, year: int | None) -> bool:
-    return bool(_targets(text, year))
+    return bool(find_targets(text, year))
 
 
 def _paragraph(
@@ -248,7 +222,7 @@ def _paragraph(
         return []
     out = []
     for sentence in _sentences(para):
-        targets = _targets(sentence, year)
+        targets = find_targets(sentence, year)
         if not targets:
             continue
         if listing and not any(t.title for t in targets):
@@ -276,15 +250,15 @@ def _sentences(para: str) -> list[str]:
     return SENTENCE_SPLIT.split(para)
 
 
-def _row_target(sentence: str, t: _Target) -> _Target:
+def _row_target(sentence: str, t: Target) -> Target:
     """A table row (序号 | 名称 | 文号) names its document without 《》: the text before the 文号."""
     head = _ROW_TAIL.sub("", _ROW_LEAD.sub("", sentence[: t.start]))
     if len(head) >= 4 and ROW_TITLE_WORDS.search(head):
-        return _Target(t.start, t.end, t.doc_number, normalize_title(head))
+        return Target(t.start, t.end, t.doc_number, normalize_title(head))
     return t
 
 
-def _groups(sentence: str, targets: list[_Target]) -> Iterator[list[_Target]]:
+def _groups(sentence: str, targets: list[Target]) -> Iterator[list[Target]]:
     group = [targets[0]]
     for t in targets[1:]:
         if CONNECTOR.fullmatch(sentence, group[-1].end, t.start):
@@ -295,7 +269,7 @@ def _groups(sentence: str, targets: list[_Target]) -> Iterator[list[_Target]]:
     yield group
 
 
-def _group_relation(sentence: str, group: list[_Target], targets: list[_Target]) -> str:
+def _group_relation(sentence: str, group: list[Target], targets: list[Target]) -> str:
     after_end = next((t.start for t in targets if t.start >= group[-1].end), len(sentence))
     tail = _skip_brackets(sentence[group[-1].end : after_end])
     if AFTER_WORD_HINT.search(tail):
@@ -323,101 +297,3 @@ def _skip_brackets(text: str) -> str:
         if not m:
             return text
         text = text[m.end() :]
-
-
-def _targets(text: str, year: int | None) -> list[_Target]:
-    """The targets of a text in order: titles with their bracketed 文号, then bare 文号 between."""
-    found: list[_Target] = []
-    if "《" in text:
-        for start, end, inner in _titles(text):
-            number, after = None, AFTER_TITLE_BRACKET.match(text, end)
-            if after:
-                number = bracket_number(after.group(1), year)
-                if number:
-                    end = after.end()
-            found.append(_Target(start, end, number, normalize_title(inner)))
-    if "号" in text:
-        rest = text
-        if found:  # the titles (and their bracketed 文号) blanked out: bare numbers are the rest
-            pieces, at = [], 0
-            for t in found:
-                pieces += (text[at : t.start], " " * (t.end - t.start))
-                at = t.end
-            pieces.append(text[at:])
-            rest = "".join(pieces)
-        if "号" in rest:
-            for number in find_doc_numbers(rest, year=year):
-                at = _number_position(rest, number)
-                found.append(_Target(at, at + len(number), number, None))
-            if len(found) > 1:
-                found.sort(key=lambda t: t.start)
-    return found
-
-
-def _number_position(text: str, number: str) -> int:
-    """Where a normalised number stands in the text (its serial's 号 as the anchor when spelled apart)."""
-    at = text.find(number)
-    if at >= 0:
-        return at
-    serial = re.search(r"(\d+)号$", number)
-    if serial:
-        m = re.search(serial.group(1) + r"\s*号", text)
-        if m:
-            return max(m.start() - 10, 0)
-    return len(text)
-
-
-_TITLE_MARKS = re.compile(r"[《》\n]")
-
-
-def _titles(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, inside) of every balanced outermost 《…》 of one line."""
-    found = []
-    start = text.find("《")
-    while start >= 0:
-        # the usual title: its 》 comes before any other 《 and any line break, and within reach
-        close = text.find("》", start + 1, start + TITLE_MAX + 2)
-        if close > start + 1 and "《" not in text[start + 1 : close] and "\n" not in text[start + 1 : close]:
-            found.append((start, close + 1, text[start + 1 : close]))
-            start = text.find("《", close + 1)
-            continue
-        depth, close = 0, -1
-        for m in _TITLE_MARKS.finditer(text, start, min(len(text), start + TITLE_MAX + 2)):
-            c = m.group()
-            if c == "\n":
-                break
-            depth += 1 if c == "《" else -1
-            if depth == 0:
-                close = m.start()
-                break
-        if close < 0:
-            start = text.find("《", start + 1)
-            continue
-        if close > start + 1:
-            found.append((start, close + 1, text[start + 1 : close]))
-        start = text.find("《", close + 1)
-    return found
-
-
-
-def bracket_number(inner: str, year: int | None = None) -> str | None:
-    """The 文号 a bracket after a title holds, normalised; None if it holds none.
-
-    NDRC forms as `find_doc_numbers` reads them; 第7号令 / 7号令 as the yearless
-    国家发展改革委令第7号; another issuer's 文号 or order as written, in normal form.
-    """
-    compact = _SPACE_RE.sub("", inner)
-    numbers = find_doc_numbers(compact, year=None)
-    if numbers:
-        return numbers[0]
-    m = SHORT_ORDER.match(compact)
-    if m and "令" in compact:
-        return f"{ORDER_PREFIX}第{int(m.group(1))}号"
-    m = ANY_WENHAO.match(compact)
-    if m:
-        return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号"
-    m = OTHER_ORDER.match(compact)
-    if m:
-        agency, y, serial = m.groups()
-        return f"{agency}令{y}年第{int(serial)}号" if y else f"{agency}令第{int(serial)}号"
-    return None

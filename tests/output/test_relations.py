@@ -10,7 +10,8 @@ import pytest
 
 from output.db import Store
 from parsers.model import Article
-from parsers.relations import bracket_number, partial_repeal, read_relations
+from parsers.relations import partial_repeal, read_relations
+from parsers.targets import bracket_number
 from parsers.titles import normalize_title, title_keys
 from test_search import make_doc
 
