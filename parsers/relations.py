@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 from parsers.identifiers import ORDER_PREFIX
 from parsers.model import Article, Relation
-from parsers.targets import Target, targets as find_targets
+from parsers.targets import Target
+from parsers.targets import targets as find_targets
 from parsers.titles import normalize_title, title_keys
 
 # An NDRC order's normal form with its year, for the yearless form the order's own text uses.
