@@ -47,7 +47,7 @@ def _links(anchors, base: str | None) -> list[tuple[str, str | None, str]]:
     out = []
     for a in anchors:
         href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
+        if not href or href[0] == "#" or (":" in href and href.lower().startswith(("javascript:", "mailto:"))):
             continue
         title = element_text(a) or clean_text(a.get("title") or "")
         out.append((title, absolute_url(href, base), href))

@@ -113,13 +113,22 @@ class ParagraphBuilder:
         # A box known by class, id or tag (the sidebar's 排行榜 and 相关解读, print and share
         # widgets, see `parsers.boxes`) is cut out where it stands: read here, on the walk,
         # rather than looked for beforehand.
-        classes = el.get("class")
+        # The four attributes read, in one call: most elements of a body carry none or one, and
+        # each get() encodes its name and searches the attribute list again.
+        classes = ident = style = align = None
+        for name, value in el.items():
+            if name == "class":
+                classes = value if classes is None else classes
+            elif name == "id":
+                ident = value if ident is None else ident
+            elif name == "style":
+                style = value if style is None else style
+            elif name == "align":
+                align = value if align is None else align
         if (classes is not None and not NOISE_CLASSES.isdisjoint(classes.split())) or tag in NOISE_SECTION_TAGS:
             tag = CUT_TAG
-        else:
-            ident = el.get("id")
-            if ident is not None and ident.strip() in NOISE_IDS:
-                tag = CUT_TAG
+        elif ident is not None and ident.strip() in NOISE_IDS:
+            tag = CUT_TAG
         if tag in BLOCK_TAGS:
             if pieces:
                 self.flush()
@@ -146,12 +155,9 @@ class ParagraphBuilder:
             here = True
         else:
             here = centered
-            style = el.get("style")
             value = _style_align(style) if style else None
-            if value is None:
-                align = el.get("align")
-                if align:
-                    value = align.strip().lower()
+            if value is None and align:
+                value = align.strip().lower()
             if value:
                 here = value in CENTERED_ALIGNS
         text = el.text
@@ -161,7 +167,7 @@ class ParagraphBuilder:
                 self.visible = True
                 if not here:
                     self.centered = False
-        for child in el:
+        for child in el if len(el) else ():  # a leaf (most elements) spares the iterator
             self.walk(child, here)
             tail = child.tail
             if tail:

@@ -16,7 +16,8 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     """`href` made absolute against the page URL; None for empty, fragment and javascript: links,
     and for relative links when there is no page URL."""
     href = (href or "").strip()
-    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "about:")):
+    # (every scheme has its colon: a relative link, the site's usual one, is not lower-cased)
+    if not href or href[0] == "#" or (":" in href and href.lower().startswith(("javascript:", "mailto:", "about:"))):
         return None
     if href.startswith("//"):
         href = "https:" + href
