@@ -245,8 +245,8 @@ def _paragraph(
 def _sentences(para: str) -> list[str]:
     """`SENTENCE_SPLIT.split(para)`; a paragraph of one sentence (no sentence end before its
     last character, the usual case) without the regex's lookbehind at every character."""
-    ends = [at for at in (para.find("。"), para.find("！"), para.find("？")) if at >= 0]
-    if not ends or min(ends) == len(para) - 1:
+    last = len(para) - 1
+    if para.find("。", 0, last) < 0 and para.find("！", 0, last) < 0 and para.find("？", 0, last) < 0:
         return [para]
     return SENTENCE_SPLIT.split(para)
 
