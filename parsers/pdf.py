@@ -4,6 +4,10 @@ Each page's characters come from pdfium's text page with their *loose* boxes (fo
 descent): tight glyph boxes are empty when a font is not embedded and pdfium has no substitute
 glyphs, which is common in government PDFs. Characters are grouped into runs (one baseline, left
 to right) and handed to `parsers.layout`, which rebuilds the paragraphs.
+
+pdfium is told to use no system fonts (`SYSTEM_FONTS`): the text never came from them, only the
+glyph shapes a renderer would draw, and looking them up made reading a PDF depend on the fonts of
+the machine and cost most of its time.
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ _LINE_BREAKS = {"\r", "\n"}
 EOF_WINDOW = 2048
 # Pages beyond this are not read (a PDF claiming more pages is broken or hostile).
 MAX_PAGES = 5000
+# pdfium substitutes a system font for every font a PDF does not embed, and reads that font's
+# whole file (a CJK .ttc is 20-30 MB) once per document, then loads glyph outlines from it for
+# each character's tight box: about 80 % of the time a 公文 PDF took, for nothing this module
+# reads: characters come from the PDF's CMaps and encodings (built into pdfium), loose boxes from
+# its widths and font descriptors. Where a PDF lacks those, pdfium falls back on its built-in
+# fonts, the same on every machine, so the same PDF reads the same everywhere.
+SYSTEM_FONTS = False
+
+
+if not SYSTEM_FONTS:
+    pdfium_c.FPDF_SetSystemFontInfo(None)  # process-wide: pdfium's font mapper, for every document
 
 
 def pdf_paragraphs(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
