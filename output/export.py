@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from output.dump_line import canonical_dumps, with_overlay
 from output.schema_check import SCHEMA_PATH, SCHEMA_VERSION
 
 DOCUMENTS_FILE = "documents.jsonl"
@@ -69,8 +70,7 @@ class Manifest:
         return out
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_dumps = canonical_dumps
 
 
 class _AtomicFile:
@@ -174,29 +174,22 @@ def _changes(conn: sqlite3.Connection, bound: str) -> list[tuple[str, str, str]]
     return out
 
 
-def _document_lines(conn: sqlite3.Connection, ids: Iterable[str] | None) -> Iterable[str]:
+def _document_lines(conn: sqlite3.Connection, ids: Iterable[str] | None, as_of: str | None = None) -> Iterable[str]:
+    """Each document's dump line: its stored JSON as it is, with what the archive knows now
+    put in place (output/dump_line.py): relation target ids, validity and its basis
+    (output.relations.document_overlay)."""
+    from output.relations import document_overlay
+
     sql = (
         "SELECT d.id, v.document_json FROM documents d JOIN document_versions v"
         " ON v.document_id = d.id AND v.version = d.version"
     )
     if ids is None:
-        for _, text in conn.execute(sql + " ORDER BY d.id"):
-            yield text
-        return
-    for doc_id in ids:
-        row = conn.execute(sql + " WHERE d.id = ?", (doc_id,)).fetchone()
-        if row is not None:
-            yield row[1]
-
-
-def _canonical_line(conn: sqlite3.Connection, text: str, as_of: str | None = None) -> str:
-    """The stored JSON in the dump's form, with what the archive knows filled in: relation
-    target ids, validity and its basis (output.relations.document_overlay)."""
-    from output.relations import document_overlay
-
-    obj = json.loads(text)
-    obj.update(document_overlay(conn, obj["id"], as_of))
-    return _dumps(obj)
+        rows: Iterable[tuple[str, str]] = conn.execute(sql + " ORDER BY d.id")
+    else:
+        rows = (row for doc_id in ids for row in conn.execute(sql + " WHERE d.id = ?", (doc_id,)))
+    for doc_id, text in rows:
+        yield with_overlay(text, document_overlay(conn, doc_id, as_of))
 
 
 def _changed_articles(conn: sqlite3.Connection, doc_id: str, bound: str) -> list[dict[str, Any]]:
@@ -239,8 +232,8 @@ def export(
 
         docs = _AtomicFile(out / DOCUMENTS_FILE)
         pending.append(docs)
-        for text in _document_lines(conn, None if changes is None else [c[0] for c in changes]):
-            docs.write_line(_canonical_line(conn, text, as_of))
+        for line in _document_lines(conn, None if changes is None else [c[0] for c in changes], as_of):
+            docs.write_line(line)
         counts["documents"] = docs.lines
 
         if changes is not None:
