@@ -314,3 +314,41 @@ def test_short_text_without_wrapped_lines_keeps_units_apart():
 
     paragraphs = ["一、总体要求", "（一）指导思想。坚持稳中求进。", "二、保障措施", "本通知自2026年1月1日起施行。"]
     assert read(write(paragraphs))[0] == tuple(paragraphs)
+
+
+# Read in a child process that keeps pdfium's system fonts (the CJK fonts CI installs), as this
+# module read PDFs before it turned them off.
+WITH_SYSTEM_FONTS = r"""
+import json, sys
+import pypdfium2.raw
+pypdfium2.raw.FPDF_SetSystemFontInfo = lambda info: None  # parsers.pdf leaves pdfium's default
+from parsers.pdf import pdf_paragraphs
+print(json.dumps([pdf_paragraphs(open(path, "rb").read()) for path in sys.argv[1:]]))
+"""
+
+
+def test_text_does_not_depend_on_the_machines_fonts(tmp_path):
+    """pdfium reads without system fonts (parsers.pdf.SYSTEM_FONTS): the same paragraphs, boxes
+    and warnings as with them, for 公文 in a non-embedded CJK font and for Latin text."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from parsers import pdf
+
+    assert pdf.SYSTEM_FONTS is False
+    files_ = {
+        "notice.pdf": make_pdf(notice_paragraphs(), title=NOTICE_TITLE, header=HEADER),
+        "order.pdf": make_pdf(order_paragraphs(), title=ORDER_TITLE, header=HEADER),
+        "items.pdf": make_pdf(ITEMS_NOTICE, title=ITEMS_TITLE),
+        "latin.pdf": make_pdf(["Portable Document Format 1.7，GB/T 33190-2016，版本号为v2.0.1。" * 3]),
+    }
+    for name, data in files_.items():
+        (tmp_path / name).write_bytes(data)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", WITH_SYSTEM_FONTS, *(str(tmp_path / n) for n in files_)],
+                          capture_output=True, text=True, check=True, cwd=root)
+    with_fonts = [(tuple(p), tuple(w)) for p, w in json.loads(done.stdout)]
+    assert with_fonts == [pdf_paragraphs(data) for data in files_.values()]
+    assert all(paragraphs for paragraphs, _ in with_fonts)
