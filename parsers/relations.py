@@ -131,6 +131,7 @@ def read_relations(
     own_keys = set(title_keys(own_title))
     own_targets = find_targets(own_title or "", year)
     own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
+    own_marked = {f"《{t}》" for t in own_keys | own_inner}
     out: dict[tuple, Relation] = {}
 
     def own(doc_number: str | None, title: str | None) -> bool:
@@ -163,8 +164,9 @@ def read_relations(
             continue
         listing = list_mode if source != "body" else None
         for para in text.split("\n"):
-            for rel in _paragraph(para, year, listing, own):
-                add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
+            if not _names_only_itself(para, own_marked, own_numbers):
+                for rel in _paragraph(para, year, listing, own):
+                    add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
             opened = LIST_OPENER.search(para) if ("废止" in para or "修改" in para or "失效" in para) else None
             if opened:
                 listing = "amends" if "修改" in opened.group(0) and "废止" not in opened.group(0) else "repeals"
@@ -211,6 +213,19 @@ def _article_of(articles: Sequence[Article], sentence: str) -> int | None:
 
 def _has_target(text: str, year: int | None) -> bool:
     return bool(find_targets(text, year))
+
+
+def _names_only_itself(para: str, own_marked: set[str], own_numbers: set[str]) -> bool:
+    """A paragraph whose one target is the document's own title or 文号 written in normal form
+    (《X》已经…审议通过, the 文号 line): the reader would find that target alone, and drop it.
+    Every bracketed 文号 and bare number holds 号, so a paragraph without one holds no number."""
+    if "号" in para:
+        return "《" not in para and para.strip() in own_numbers
+    start = para.find("《")
+    if start < 0 or para.find("《", start + 1) >= 0:
+        return False
+    close = para.find("》", start)
+    return close > start + 1 and para[start : close + 1] in own_marked
 
 
 def _paragraph(

@@ -260,3 +260,33 @@ def test_an_interpretation_resolves_through_the_document_that_links_to_it(store)
     row = store.db.execute("SELECT relation, target_id, resolved_by FROM relations WHERE document_id = 'test-99'"
                            ).fetchone()
     assert row == ("interprets", "test-2", "interpretation_link")
+
+
+# The reader skips a paragraph naming only the document itself (its title or 文号 in normal
+# form) without reading its sentences: whatever else such a paragraph says, reading it in full
+# must find nothing in it either.
+_OWN_TITLE, _OWN_NUMBER = "关于印发《价格监测规定》的通知", "发改价格〔2015〕1234号"
+_OWN_PIECES = ("《价格监测规定》", "《关于印发《价格监测规定》的通知》", _OWN_NUMBER)
+_OTHER_PIECES = ("已经审议通过", "同时废止", "根据", "制定本办法", "，", "、", "。", "（2014年修订）", "（试行）",
+                 " ", "号", "《价格法》", "发改价格〔2016〕2号", "废止的规章目录如下：", "作如下修改")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_OTHER_PIECES), max_size=4), st.sampled_from(_OWN_PIECES),
+       st.lists(st.sampled_from(_OTHER_PIECES), max_size=4))
+def test_a_paragraph_skipped_as_naming_only_itself_holds_no_relation(before, own_piece, after):
+    from parsers import relations as reader
+
+    para = "".join(before) + own_piece + "".join(after)
+    own_keys = set(title_keys(_OWN_TITLE))
+    own_inner = {t.title for t in reader.find_targets(_OWN_TITLE, None) if t.title}
+    own_marked = {f"《{t}》" for t in own_keys | own_inner}
+    if reader._names_only_itself(para, own_marked, {_OWN_NUMBER}):
+        def own(number, title):
+            return number == _OWN_NUMBER if number else (title in own_keys or title in own_inner)
+
+        for listing in (None, "repeals"):
+            assert reader._paragraph(para, None, listing, own) == []
+    else:  # what the fast path turns away is read in full, and finds what a sentence names
+        assert ("《价格法》" in para or "〔2016〕" in para or own_piece == _OWN_NUMBER
+                or "《关于印发《" in para or para.count("《") != 1 or "号" in para)
