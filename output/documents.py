@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from output import tables as document_tables
@@ -36,7 +37,13 @@ def document_json(doc: Document) -> str:
     Stored in document_versions and written as-is by the export, so an unchanged document gives
     byte-identical output.
     """
-    return json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = doc.to_dict()
+    try:
+        # byte for byte what the json call below writes (compact, sorted, UTF-8 unescaped), and
+        # the largest cost of a write with json: a document carries its attachments' whole text
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, an integer past 64 bits
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _iso_day(date: str | dt.date) -> str:

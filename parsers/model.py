@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
@@ -104,6 +104,23 @@ class ValidityBasis:
     text: str  # the sentence that says it
 
 
+def _field_names(cls) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _flat_dict(item) -> dict[str, Any]:
+    """`dataclasses.asdict` of a dataclass whose fields are all str, int or None (every part of a
+    Document but its tables): the same dict, without asdict's recursive deep copy, which made
+    turning a document into JSON the largest cost of writing it."""
+    return {name: getattr(item, name) for name in _field_names(type(item))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True)
 class Document:
     id: str | None
@@ -137,11 +154,11 @@ class Document:
 
     def to_dict(self) -> dict[str, Any]:
         """The document JSON of CONTRACT.md (tuples become lists, nested dataclasses dicts)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["doc_number_parts"] = asdict(self.doc_number_parts) if self.doc_number_parts else None
+        out = {name: getattr(self, name) for name in _field_names(Document)}
+        out["doc_number_parts"] = _flat_dict(self.doc_number_parts) if self.doc_number_parts else None
         out["issuers"] = list(self.issuers)
         for key in ("articles", "attachments", "interpretations", "relations", "validity_basis"):
-            out[key] = [asdict(x) for x in out[key]]
+            out[key] = [_flat_dict(x) for x in out[key]]
         out["warnings"] = list(self.warnings)
         out["tables"] = [{"seq": t.seq, "source": t.source, "rows": [list(r) for r in t.rows]} for t in self.tables]
         return out

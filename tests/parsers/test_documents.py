@@ -153,3 +153,34 @@ def test_ids_are_stable_and_come_from_the_page_id():
     b = parse(path.read_bytes(), url=url.replace(".html", "_ext.html"))
     assert a.id == b.id == "ndrc-1407232"
     assert a.content_sha256 == parse(path.read_bytes(), url=url).content_sha256
+
+
+def test_to_dict_is_the_deep_conversion_of_every_nested_part():
+    """`Document.to_dict` flattens its parts field by field: it must give what dataclasses'
+    own deep conversion gives, on a document with articles, attachments, interpretations,
+    relations, a validity basis and tables all filled."""
+    from dataclasses import asdict, replace
+
+    from parsers.model import Relation, Table, ValidityBasis
+
+    path = PAGES / "fzggwl_t20260211_1403694.html"
+    url = page_url(path.name)
+    base = url.rsplit("/", 1)[0] + "/"
+    doc = parse(path.read_bytes(), url=url,
+                attachments={base + "P020260211543515263965.pdf": make_pdf(ORDER_TEXT, title=ORDER_TEXT[0])})
+    doc = replace(
+        doc,
+        relations=(Relation("repeals", "发改价格〔2015〕1号", None, "ndrc-1", 2, "同时废止。"),),
+        validity="amended",
+        validity_basis=(ValidityBasis("amends", "ndrc-2", "发改价格〔2026〕9号", "2026-05-01", "作如下修改"),),
+        tables=(Table(0, "body", (("名称", "文号"), ("甲", "乙"))),),
+    )
+    assert doc.articles and doc.attachments and doc.interpretations is not None and doc.doc_number_parts
+    deep = asdict(doc)
+    for key in ("issuers", "warnings"):
+        deep[key] = list(deep[key])
+    for key in ("articles", "attachments", "interpretations", "relations", "validity_basis"):
+        deep[key] = list(deep[key])
+    deep["tables"] = [{"seq": t["seq"], "source": t["source"], "rows": [list(r) for r in t["rows"]]} for t in deep["tables"]]
+    assert doc.to_dict() == deep
+    assert json.dumps(doc.to_dict(), sort_keys=True, ensure_ascii=False) == json.dumps(deep, sort_keys=True, ensure_ascii=False)
