@@ -73,6 +73,7 @@ class Reparsed:
     page: PageToParse
     document: Document | None
     failure: str | None = None  # "reason: message"
+    page_origin: str = ""  # scheme://host[:port] the page was fetched from (read where it is parsed)
 
 
 class StoredAttachments(Mapping):
@@ -151,7 +152,7 @@ class _Parser:
             )
         except ParseError as err:
             return Reparsed(page, None, f"{err.reason}: {err}")
-        return Reparsed(page, canonical_document(doc, self.canonical_base))
+        return Reparsed(page, canonical_document(doc, self.canonical_base), page_origin=origin(page.url))
 
 
 _PROCESS_PARSER: _Parser | None = None
@@ -219,7 +220,7 @@ def reparse_all(db_path: str, *, canonical_base: str, jobs: int = 1, as_of: str 
                     summary.failures.append((page.url, result.failure.split(": ", 1)[-1]))
                     continue
                 outcome = store.upsert_document(
-                    result.document, fetched_at=page.fetched_at, page_origin=origin(page.url)
+                    result.document, fetched_at=page.fetched_at, page_origin=result.page_origin
                 )
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 written += 1
