@@ -320,17 +320,19 @@ class Store:
     # -- documents (output/documents.py) ------------------------------------------------------
 
     def upsert_document(
-        self, doc: Document, *, fetched_at: str | dt.datetime | None = None, page_origin: str | None = None
+        self, doc: Document, *, fetched_at: str | dt.datetime | None = None, page_origin: str | None = None,
+        payload: str | None = None,
     ) -> str:
         """Store one parsed document in one transaction; returns "new", "updated" or "unchanged".
 
         See `output.documents.upsert_document`; `page_origin` is the `scheme://host[:port]` its
-        page was fetched from when that is not the document's own (canonical) address.
+        page was fetched from when that is not the document's own (canonical) address;
+        `payload` its `document_json`, when made already.
         """
         at = timestamp(fetched_at)
         with self.transaction() as db:
             outcome = documents.upsert_document(
-                db, doc, at=at, page_origin=page_origin, relations=self._extensions
+                db, doc, at=at, page_origin=page_origin, relations=self._extensions, payload=payload
             )
             if outcome != UNCHANGED:
                 # last: the index is written when the transaction commits (see _index_written)

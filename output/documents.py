@@ -57,13 +57,14 @@ def _iso_day(date: str | dt.date) -> str:
 
 def upsert_document(
     db: sqlite_utils.Database, doc: Document, *, at: str, page_origin: str | None = None,
-    relations: bool = True,
+    relations: bool = True, payload: str | None = None,
 ) -> str:
     """Store one parsed document fetched `at`; returns "new", "updated" or "unchanged".
 
     `page_origin`: the `scheme://host[:port]` its page was fetched from when that is not the
     document's own (canonical) address: its attachments' raw files are found in `pages` there.
     `relations`: refresh its relations and the validity they touch (output/relations.py).
+    `payload`: `document_json(doc)`, when the caller has made it already (a parsing process).
 
     A content (content_sha256) never seen for this document adds a `document_versions` row,
     so every earlier content stays. The same content parsed differently (a newer parser)
@@ -72,7 +73,8 @@ def upsert_document(
     """
     if not doc.id:
         raise ValueError(f"document has no id (url {doc.url!r}); cannot store it")
-    payload = document_json(doc)
+    if payload is None:
+        payload = document_json(doc)
     current = db.execute(
         "SELECT d.version, d.content_sha256, v.document_json FROM documents d"
         " LEFT JOIN document_versions v ON v.document_id = d.id AND v.version = d.version"

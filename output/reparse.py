@@ -74,6 +74,9 @@ class Reparsed:
     document: Document | None
     failure: str | None = None  # "reason: message"
     page_origin: str = ""  # scheme://host[:port] the page was fetched from (read where it is parsed)
+    # document_json(document), made where it is parsed: the one writing process then only
+    # compares it with the stored line (most documents of a reparse are unchanged)
+    payload: str | None = None
 
 
 class StoredAttachments(Mapping):
@@ -152,7 +155,10 @@ class _Parser:
             )
         except ParseError as err:
             return Reparsed(page, None, f"{err.reason}: {err}")
-        return Reparsed(page, canonical_document(doc, self.canonical_base), page_origin=origin(page.url))
+        from output.documents import document_json
+
+        doc = canonical_document(doc, self.canonical_base)
+        return Reparsed(page, doc, page_origin=origin(page.url), payload=document_json(doc))
 
 
 _PROCESS_PARSER: _Parser | None = None
@@ -220,7 +226,8 @@ def reparse_all(db_path: str, *, canonical_base: str, jobs: int = 1, as_of: str 
                     summary.failures.append((page.url, result.failure.split(": ", 1)[-1]))
                     continue
                 outcome = store.upsert_document(
-                    result.document, fetched_at=page.fetched_at, page_origin=result.page_origin
+                    result.document, fetched_at=page.fetched_at, page_origin=result.page_origin,
+                    payload=result.payload,
                 )
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 written += 1
