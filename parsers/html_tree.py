@@ -166,13 +166,30 @@ class PageIndex:
         return self._by_id
 
     def classes(self, *names: str, tag: str | None = None) -> list:
-        """Elements carrying any of the class tokens (optionally of one tag), in document order."""
-        found = [el for name in names for el in self.by_class.get(name, ())]
-        if len(names) > 1:
+        """Elements carrying any of the class tokens (optionally of one tag), in document order.
+
+        Asked a few times a page, mostly with one name found once or not at all: that case
+        builds no comprehension and no dict (each costs more than the lookup itself)."""
+        by_class = self.by_class
+        found = None
+        several = False
+        for name in names:
+            els = by_class.get(name)
+            if els:
+                if found is None:
+                    found = els
+                else:
+                    found = found + els
+                    several = True
+        if found is None:
+            return []
+        if several:
             found = list(dict.fromkeys(found))
             if len(found) > 1:  # from several lists: only then is sorting needed
                 found = document_order(found)
-        return [el for el in found if tag is None or el.tag == tag]
+        if tag is None:
+            return list(found)
+        return [el for el in found if el.tag == tag]
 
     def ids(self, *names: str) -> list:
         return [el for name in names for el in self.by_id.get(name, ())]
