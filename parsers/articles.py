@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from parsers.frozen import frozen
 from parsers.model import Article
 from parsers.numerals import cn_to_int
 
 
-@dataclass(frozen=True)
+@frozen
 class ArticleSplit:
     articles: tuple[Article, ...]  # seq from 0, parent by seq within this split
     preamble: str | None  # text before the first unit

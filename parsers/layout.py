@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from parsers.frozen import frozen
+
 # --- rows --------------------------------------------------------------------------------------
 # Two runs are on one row when their vertical extents overlap by at least this share of the
 # shorter one: glyph boxes of one baseline nearly coincide, the next row is a full leading away.
@@ -90,7 +92,7 @@ _DIGITS_RE = re.compile(r"\d+")
 _NO_SPACE_AFTER = "-/‐"
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     """A run of text on one baseline with its box: x0 < x1 left to right, y0 < y1 top to bottom."""
 

@@ -16,17 +16,17 @@ body_dates (written and effective dates) and body_text (spacing).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from parsers.agencies import NDRC_NAME
 from parsers.body_closing import read_closing
 from parsers.body_dates import iso_year, promulgation_year, read_effective_date
 from parsers.body_header import NUMBERED_HEADING_PREFIX, issuers_from_title, read_header
 from parsers.body_text import without_spaces
+from parsers.frozen import frozen
 from parsers.identifiers import normalize_doc_number
 
 
-@dataclass(frozen=True)
+@frozen
 class BodyMeta:
     title: str | None  # the title as the body prints it (first centred lines), spaces removed
     doc_number: str | None  # normalised 文号 or order number found in the header

@@ -7,15 +7,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any
+
+from parsers.frozen import frozen
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
 # document so `ndrc-policy reparse` can tell which rows an improvement touched.
 PARSER_VERSION = "1.3.0"
 
 
-@dataclass(frozen=True)
+@frozen
 class DocNumberParts:
     """A 发文字号 split up: 发改开放〔2022〕408号 -> ("发改开放", 2022, 408).
 
@@ -27,7 +29,7 @@ class DocNumberParts:
     serial: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Link:
     """A titled link, such as a 相关解读 entry; `url` is absolute, or None when the input had none."""
 
@@ -35,7 +37,7 @@ class Link:
     url: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Attachment:
     """A file attached to a document (附件). `text` is filled when the file was fetched and read."""
 
@@ -45,7 +47,7 @@ class Attachment:
     text: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Article:
     """One numbered unit (一、 （一） 1. （1） ① 第X编/章/节/条), flat, in reading order."""
 
@@ -59,7 +61,7 @@ class Article:
     source: str = "body"  # "body", or "attachment:N" (N = 1-based position in attachments)
 
 
-@dataclass(frozen=True)
+@frozen
 class Table:
     """A table of the body, kept as rows of cell texts; its text stays in body_text, one row a line."""
 
@@ -68,7 +70,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Relation:
     """What a document says of another: `relation` is one of RELATIONS.
 
@@ -93,7 +95,7 @@ RELATIONS = ("repeals", "replaces", "amends", "implements", "interprets", "cites
 VALIDITIES = ("not_yet_effective", "in_force", "amended", "partially_repealed", "repealed", "expired")
 
 
-@dataclass(frozen=True)
+@frozen
 class ValidityBasis:
     """One reason for a document's validity: a later document's clause, or its own 有效期."""
 
@@ -121,7 +123,7 @@ def _flat_dict(item) -> dict[str, Any]:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-@dataclass(frozen=True)
+@frozen
 class Document:
     id: str | None
     url: str | None
@@ -164,7 +166,7 @@ class Document:
         return out
 
 
-@dataclass(frozen=True)
+@frozen
 class ListItem:
     """One entry of a column's list page (ul.u-list > li)."""
 
@@ -174,7 +176,7 @@ class ListItem:
     interpretations: tuple[Link, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class ListPage:
     url: str | None
     category: str | None
@@ -184,7 +186,7 @@ class ListPage:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class PageExtract:
     """What a page reader hands to assembly: chrome metadata plus the body as clean paragraphs.
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from parsers.frozen import frozen
 from parsers.numerals import cn_to_int
 
 # 自印发之日起施行 and its variants: the verb names which date the text means. 印发 / 签发 / 下发
@@ -41,7 +41,7 @@ STATED_FROM = re.compile(r"自\s*" + _DATE + r"\s*起")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
-@dataclass(frozen=True)
+@frozen
 class Expiry:
     date: str  # ISO: the last day in force
     text: str  # the sentence that says so
