@@ -96,6 +96,15 @@ def clean_text(text: str) -> str:
 
 def iso_date(text: str | None) -> str | None:
     """The first valid YYYY-MM-DD / YYYY/MM/DD / YYYY年M月D日 date in text, as ISO."""
+    if text and len(text) >= 10 and text[4] == "-" == text[7] and text[:10].isascii():
+        # Already ISO at the start (<meta name="PubDate" content="2026-08-27 14:28:41">): the
+        # regex's first match is these ten characters, valid or not, so they are checked alone.
+        head = text[:10]
+        if head[:4].isdigit() and head[5:7].isdigit() and head[8:].isdigit():
+            try:
+                return _dt.date(int(head[:4]), int(head[5:7]), int(head[8:])).isoformat()
+            except ValueError:
+                pass  # not a date: the regex goes on to the next match, as before
     for match in DATE.finditer(text or ""):
         try:
             return _dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()

@@ -205,6 +205,8 @@ class ParagraphBuilder:
     def merged(self) -> list[tuple[str, bool]]:
         """The paragraphs, with a sentence a box had cut in two joined again."""
         self.flush()
+        if not self.cuts:  # nothing was cut out: nothing to join
+            return list(self.paragraphs)
         merged: list[tuple[str, bool]] = []
         rows = self.rows
         for i, (text, centered) in enumerate(self.paragraphs):
@@ -222,8 +224,13 @@ class ParagraphBuilder:
         return merged
 
     def result(self) -> tuple[tuple[str, ...], frozenset[int]]:
-        merged = self.merged()
-        return tuple(t for t, _ in merged), frozenset(i for i, (_, c) in enumerate(merged) if c)
+        texts: list[str] = []
+        centered: list[int] = []
+        for i, (text, is_centered_) in enumerate(self.merged()):  # one pass, no generator
+            texts.append(text)
+            if is_centered_:
+                centered.append(i)
+        return tuple(texts), frozenset(centered)
 
 
 def _table_rows(table: etree._Element):
