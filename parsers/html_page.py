@@ -71,7 +71,9 @@ def _dedupe_links(links: list[tuple[str, str | None, str]]) -> tuple[Link, ...]:
 
 def _extension(href: str) -> str | None:
     """The lower-case file extension of a link's path ("pdf"), or None."""
-    name = href.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if "#" in href or "?" in href:  # (most links have neither: two splits spared)
+        href = href.split("#", 1)[0].split("?", 1)[0]
+    name = href.rstrip("/").rsplit("/", 1)[-1]
     if "." not in name:
         return None
     ext = name.rsplit(".", 1)[-1].lower()
