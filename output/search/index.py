@@ -6,7 +6,10 @@ Design (measured with ``bench/search_bench.py`` on 10,000 generated documents, ~
 
 * Matching is exact substring matching, the same as ``instr(text, term) > 0`` on the source
   columns: documents (``title``, ``body_text``, attachment texts) and articles (``heading``,
-  ``text``).
+  ``text``). A term lies within one of those texts: FTS5 phrases never span two columns or two
+  rows, and the one place texts share a column, a document's attachments joined by
+  `ATTACHMENT_SEPARATOR`, is checked for the few terms that could span it
+  (`may_span_attachments`; `output.search.query` reads their attachment matches with ``instr``).
 * Terms of 3 characters and more go to FTS5 ``trigram`` indexes (``case_sensitive 1``, so a
   phrase query is exactly a substring test). They are the fastest index for long terms
   (6 characters: ~1 ms against ~35 ms for a phrase of 6 single-character tokens).
@@ -43,8 +46,11 @@ ROWS_TABLE = "search_rows"
 
 # Shortest query the trigram index can answer; shorter ones use the one-character index.
 TRIGRAM_MIN = 3
-# Joins the texts of several attachments in one FTS column. A control character no parsed text
-# holds, so a phrase cannot match across two attachments.
+# Joins the texts of several attachments in one FTS column (the stored form of the trigram and
+# one-character indexes; the gram index never joins them). A phrase that overlaps it (holds it,
+# lies inside it, starts with an end of it or ends with a start of it: "\n一带" after an
+# attachment) can MATCH across the border of two attachments, so the search checks such a
+# term's attachment matches against each attachment's own text (`may_span_attachments`).
 ATTACHMENT_SEPARATOR = "\n\x1f\n"
 # Code point ranges written as themselves in the one-character index: CJK Unified Ideographs
 # and Extension A. unicode61 keeps them as token characters and has no case or diacritic to
@@ -212,32 +218,38 @@ def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
     db.execute(f"DELETE FROM [{ROWS_TABLE}] WHERE document_id = ?", [document_id])
 
 
-def joined_attachment_texts(db: sqlite_utils.Database, document_id: str) -> str:
-    texts = [
+def may_span_attachments(term: str) -> bool:
+    """Whether `term` could MATCH the joined attachments column across the border of two
+    attachments: only when it overlaps `ATTACHMENT_SEPARATOR` (see there). Any other term's
+    MATCH is exactly "one attachment's text holds it"."""
+    sep = ATTACHMENT_SEPARATOR
+    return (
+        sep in term
+        or term in sep
+        or any(term.startswith(sep[i:]) or term.endswith(sep[:i]) for i in range(1, len(sep)))
+    )
+
+
+def attachment_texts(db: sqlite_utils.Database, document_id: str) -> list[str]:
+    """The document's attachment texts, in order, the empty ones left out."""
+    return [
         t
         for (t,) in db.conn.execute(
             "SELECT text FROM attachments WHERE document_id = ? ORDER BY position", [document_id]
         )
         if t
     ]
-    return ATTACHMENT_SEPARATOR.join(texts)
-
-
-def _texts(values: tuple[str, str, str]) -> list[str]:
-    """Title, body and each attachment's text: the texts a term must lie within."""
-    title, body, attachments = values
-    return [title, body, *attachments.split(ATTACHMENT_SEPARATOR)]
 
 
 def _insert_grams(db: sqlite_utils.Database, document_id: str, with_attachments: bool) -> None:
     row = db.conn.execute("SELECT rowid, title, body_text FROM documents WHERE id = ?", [document_id]).fetchone()
     if row is None:
         return
-    attachments = joined_attachment_texts(db, document_id) if with_attachments else ""
+    attachments = attachment_texts(db, document_id) if with_attachments else []
     db.conn.execute(f"DELETE FROM [{DOCS_GRAMS}] WHERE rowid = ?", [row[0]])
     db.conn.execute(
         f"INSERT INTO [{DOCS_GRAMS}] (rowid, grams) VALUES (?, ?)",
-        [row[0], gram_tokens(_texts((row[1] or "", row[2] or "", attachments)))],
+        [row[0], gram_tokens([row[1], row[2], *attachments])],
     )
 
 
@@ -251,8 +263,8 @@ def _insert_document(
     if row is None:  # the document is gone: removing its rows was all there was to do
         return
     rowid, title, body = row
-    attachments = joined_attachment_texts(db, document_id) if with_attachments else ""
-    values = (title or "", body or "", attachments)
+    attachments = attachment_texts(db, document_id) if with_attachments else []
+    values = (title or "", body or "", ATTACHMENT_SEPARATOR.join(attachments))
     conn.execute(
         f"INSERT INTO [{DOCS_TRIGRAM}] (rowid, title, body, attachments) VALUES (?, ?, ?, ?)",
         [rowid, *values],
@@ -261,7 +273,9 @@ def _insert_document(
         f"INSERT INTO [{DOCS_CHARS}] (rowid, title, body, attachments) VALUES (?, ?, ?, ?)",
         [rowid, *(encode_chars(v) for v in values)],
     )
-    conn.execute(f"INSERT INTO [{DOCS_GRAMS}] (rowid, grams) VALUES (?, ?)", [rowid, gram_tokens(_texts(values))])
+    conn.execute(
+        f"INSERT INTO [{DOCS_GRAMS}] (rowid, grams) VALUES (?, ?)", [rowid, gram_tokens([title, body, *attachments])]
+    )
     conn.execute(
         f"INSERT INTO [{ROWS_TABLE}] (kind, fts_rowid, document_id) VALUES ('document', ?, ?)",
         [rowid, document_id],

@@ -12,7 +12,9 @@ and more, the gram index of distinct 1- and 2-character substrings below: no pos
 so a term in every document costs a few milliseconds), giving the set of document rowids that
 hold it; the tree is evaluated over those sets (AND: intersection, smallest first;
 OR: union; NOT: difference), then the filters (one SQL pass over ``documents``) cut it. Only the
-page of documents shown is read from the source tables.
+page of documents shown is read from the source tables. A term that could lie across the border
+of two attachments in the index (``"\n一带"``: `index.may_span_attachments`) is looked up on its
+own, its matches in the attachments column kept only where one attachment's text holds it (instr).
 
 Ranking:
 * a term in the title first, then a term in an article's heading (`TIERS`; a heading holding a
@@ -98,12 +100,34 @@ class _Lookup:
         short, expr = index.term_expression(term)
         return (index.DOCS_CHARS if short else index.DOCS_TRIGRAM), expr
 
+    def exact(self, table: str, term: str) -> bool:
+        """Whether a MATCH of `term` in `table` finds exactly the documents holding it: not so for
+        a term that could lie across the border of two attachments (`index.may_span_attachments`)
+        in an index that joins them (the gram index keeps them apart)."""
+        return table == index.DOCS_GRAMS or not index.may_span_attachments(term)
+
     def documents(self, term: str) -> set[int]:
         if term not in self.rows:
             fts = self.table(term)  # short terms: presence only, no positions to read
             expr = self.term_match(fts, term)
-            self.rows[term] = {r for (r,) in self.db.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ?", [expr])}
+            if self.exact(fts, term):
+                self.rows[term] = self.expression(fts, expr)
+            else:
+                in_attachments = self.expression(fts, f"attachments : {expr}")
+                self.rows[term] = self.expression(fts, f"{{title body}} : {expr}") | self.in_one_attachment(
+                    term, in_attachments
+                )
         return self.rows[term]
+
+    def in_one_attachment(self, term: str, rowids: set[int]) -> set[int]:
+        """The documents of `rowids` with one attachment whose own text holds `term` (instr)."""
+        if not rowids or not index.table_exists(self.db, "attachments"):
+            return set()
+        sql = (
+            "SELECT DISTINCT d.rowid FROM documents d JOIN attachments a ON a.document_id = d.id "
+            "WHERE d.rowid IN (SELECT value FROM json_each(?)) AND instr(a.text, ?) > 0"
+        )
+        return {r for (r,) in self.db.execute(sql, [_ids_param(rowids), term])}
 
     def expression(self, table: str, expr: str) -> set[int]:
         return {r for (r,) in self.db.execute(f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?", [expr])}
@@ -155,9 +179,14 @@ class _Lookup:
 
 
 def _one_index(node: Node, lookup: _Lookup) -> str | None:
-    """The document index every term of the subtree is looked up in, if it is one index."""
-    kinds = {lookup.table(t) for t in all_terms(node)}
-    return kinds.pop() if len(kinds) == 1 else None
+    """The document index every term of the subtree is looked up in, if it is one index and it
+    matches each of them exactly (see `_Lookup.exact`)."""
+    terms = all_terms(node)
+    kinds = {lookup.table(t) for t in terms}
+    if len(kinds) != 1:
+        return None
+    table = kinds.pop()
+    return table if all(lookup.exact(table, t) for t in terms) else None
 
 
 def _match_expression(node: Node, table: str, lookup: _Lookup) -> str:
@@ -330,7 +359,7 @@ def _document_hits(
         title, body = title or "", body or ""
         texts = [("title", title), ("body", body)]
         if with_attachments:
-            texts += [("attachments", t) for t in index.joined_attachment_texts(db, doc_id).split(index.ATTACHMENT_SEPARATOR) if t]
+            texts += [("attachments", t) for t in index.attachment_texts(db, doc_id)]
         holding = [(name, text) for name, text in texts if any(t in text for t in terms)]
         where, source = next(((n, t) for n, t in holding if n != "title"), ("title", title))
         shown, count = _article_hits(arts.get(doc_id, []), terms, articles)
