@@ -14,7 +14,7 @@ from output import search
 from output.db import Store
 from output.search.index import ATTACHMENT_SEPARATOR, may_span_attachments
 from search_scan import scan
-from test_search import assert_exact, exact, found, make_doc
+from test_search import assert_exact, exact, found, gen_db, make_doc  # noqa: F401 - gen_db: fixture
 
 # The ends a phrase may carry: the whitespace the query language knows (quoted, it is kept).
 ENDS = ["\n", " ", "\u3000", "\t", "\r", "\xa0"]
@@ -86,6 +86,22 @@ def test_no_phrase_spans_title_and_body_heading_and_text_or_two_articles(store):
         query = exact(term)
         assert found(db, query) == set() == scan(db, query), term
         assert_exact(db, query)
+
+
+def test_every_border_between_two_attachments_of_the_generated_corpus(gen_db):
+    """Phrases across each border of the generated documents (whose texts hold spaces, U+3000,
+    tabs): the end of one attachment or the start of the next, with a newline or the separator."""
+    by_document: dict[str, list[str]] = {}
+    for document_id, text in gen_db.execute("SELECT document_id, text FROM attachments ORDER BY document_id, position"):
+        if text:
+            by_document.setdefault(document_id, []).append(text)
+    borders = [(a, b) for texts in by_document.values() for a, b in zip(texts, texts[1:])]
+    assert len(borders) >= 20
+    for first, second in borders:
+        for n in (1, 2, 3):
+            for term in ("\n" + second[:n], first[-n:] + "\n", first[-n:] + ATTACHMENT_SEPARATOR + second[:n]):
+                if term.strip(" \t\r\n\f\v\u3000\xa0"):
+                    assert_exact(gen_db, exact(term))
 
 
 def test_may_span_attachments_is_any_overlap_with_the_separator():
