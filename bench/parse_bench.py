@@ -8,10 +8,13 @@ and the two ratios the project holds itself to:
   full / trafilatura  >= 10    (structured parsing at least 10x a general extractor)
   lxml  / full        <= 4     (the parse adds at most 3x the cost of building the tree)
 
-The contenders take turns: each round times every contender for a slice of `--seconds`, and a
-ratio is taken within each round, so that a load that comes and goes on a shared machine falls
-on both sides of it. The ratios printed are the median over the rounds (their range beside it);
-docs/s are each contender's best round.
+The contenders take turns at a fine grain: within each round they alternate pass by pass (one
+pass = every page once, a few passes for the faster ones, a few milliseconds each), and each
+contender's rate in the round is its pages over its own time. A machine whose speed drifts
+(another process, a virtual machine's neighbours) then slows every contender alike within a
+round, where slices of a second each had let one contender run fast and the next slow (rounds of
+one run spread from 3x to 6x). A ratio is taken within each round; the ratios printed are the
+median over the rounds (their range beside it); docs/s are each contender's best round.
 
 Usage: python bench/parse_bench.py [--seconds 3] [--rounds 5] [--pages DIR]
 Exit status 0 when both ratios hold, 1 otherwise (the numbers are printed either way).
@@ -36,30 +39,39 @@ TARGET_VS_TRAFILATURA = 10.0
 MAX_LXML_ADVANTAGE = 4.0
 
 
-def rate(func, inputs, seconds: float) -> float:
-    """Documents per second of `func` over `inputs`, repeated for about `seconds`."""
-    gc.collect()
-    done = 0
+# A pass of each contender lasts at least this long (the fast ones repeat the pages), so that the
+# clock's resolution and the loop around it stay far below what is measured.
+MIN_PASS_SECONDS = 0.002
+
+
+def _pass(func, inputs, repeat: int) -> float:
+    """Seconds for `repeat` passes of `func` over `inputs`."""
     start = time.perf_counter()
-    deadline = start + seconds
-    while True:
+    for _ in range(repeat):
         for item in inputs:
             func(item)
-        done += len(inputs)
-        now = time.perf_counter()
-        if now >= deadline:
-            return done / (now - start)
+    return time.perf_counter() - start
 
 
 def interleaved_rates(contenders: dict, inputs, seconds: float, rounds: int) -> dict[str, list[float]]:
-    """Per contender, its docs/s in each round; the contenders take turns within every round."""
-    for func in contenders.values():  # warm every code path (imports, regex caches) first
-        for item in inputs:
-            func(item)
+    """Per contender, its docs/s in each round; within a round the contenders alternate pass by pass."""
+    repeats = {}
+    for name, func in contenders.items():  # warm every code path (imports, regex caches) first
+        _pass(func, inputs, 1)
+        once = min(_pass(func, inputs, 1) for _ in range(3))
+        repeats[name] = max(1, int(MIN_PASS_SECONDS / max(once, 1e-9)) + 1)
     rates: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
-        for name, func in contenders.items():
-            rates[name].append(rate(func, inputs, seconds / rounds))
+        gc.collect()
+        spent = dict.fromkeys(contenders, 0.0)
+        done = dict.fromkeys(contenders, 0)
+        deadline = time.perf_counter() + seconds / rounds * len(contenders)
+        while time.perf_counter() < deadline:
+            for name, func in contenders.items():
+                spent[name] += _pass(func, inputs, repeats[name])
+                done[name] += repeats[name] * len(inputs)
+        for name in contenders:
+            rates[name].append(done[name] / spent[name])
     return rates
 
 
@@ -86,9 +98,10 @@ def main(argv=None) -> int:
 
     rates = interleaved_rates(
         {
+            # full and bare side by side: the ratio between them is the finer one
             "full": lambda item: parse(item[1], url=item[0]),
-            "ref": lambda item: trafilatura.bare_extraction(item[1].decode("utf-8"), url=item[0]),
             "bare": lambda item: lxml.html.fromstring(item[1]),
+            "ref": lambda item: trafilatura.bare_extraction(item[1].decode("utf-8"), url=item[0]),
         },
         inputs,
         args.seconds,
