@@ -105,6 +105,11 @@ def iso_date(text: str | None) -> str | None:
                 return _dt.date(int(head[:4]), int(head[5:7]), int(head[8:])).isoformat()
             except ValueError:
                 pass  # not a date: the regex goes on to the next match, as before
+    return first_valid_date(text)
+
+
+def first_valid_date(text: str | None) -> str | None:
+    """`iso_date` by its regex alone (the general path its ISO shortcut is held to)."""
     for match in DATE.finditer(text or ""):
         try:
             return _dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
@@ -112,8 +117,6 @@ def iso_date(text: str | None) -> str | None:
             continue
     return None
 
-# Tags looked up by name (<meta> tags, <title>); everything else is found by class or id.
-INDEXED_TAGS = ("meta", "title")  # PageIndex.__init__ spells them out
 
 
 # Every class and every id attribute of a page, in document order (each knows its element).
@@ -152,7 +155,8 @@ class PageIndex:
 
     def __init__(self, root: etree._Element):
         by_class: dict[str, list] = {}
-        # A walk a tag, in C, costs less than one walk sorting elements in Python.
+        # Tags looked up by name (<meta> tags, <title>); everything else is found by class or
+        # id. A walk a tag, in C, costs less than one walk sorting elements in Python.
         self.by_tag = {"meta": list(root.iter("meta")), "title": list(root.iter("title"))}
         for value in _CLASS_ATTRIBUTES(root):
             el = value.getparent()
