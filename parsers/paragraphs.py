@@ -167,15 +167,17 @@ class ParagraphBuilder:
                 self.visible = True
                 if not here:
                     self.centered = False
-        for child in el if len(el) else ():  # a leaf (most elements) spares the iterator
-            self.walk(child, here)
-            tail = child.tail
-            if tail:
-                pieces.append(tail)
-                if not tail.isspace():
-                    self.visible = True
-                    if not here:
-                        self.centered = False
+        if len(el):  # a leaf (most elements) spares the iterator
+            walk = self.walk
+            for child in el:
+                walk(child, here)
+                tail = child.tail
+                if tail:
+                    pieces.append(tail)
+                    if not tail.isspace():
+                        self.visible = True
+                        if not here:
+                            self.centered = False
         if block:
             self.flush()
 
