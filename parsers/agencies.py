@@ -38,8 +38,13 @@ def agencies_in_line(line: str) -> list[str]:
     words = line.replace("\u200b", " ").split()  # split on body_text's spaces (U+200B is no space to str.split)
     if not words:
         return []
-    if len(words) > 1 and all(len(w) >= 2 and is_agency(w) for w in words):
-        return words
+    if len(words) > 1:
+        # A loop, not all() over a generator: a letter-spaced name (交 通 运 输 部) fails at once.
+        for word in words:
+            if len(word) < 2 or not is_agency(word):
+                break
+        else:
+            return words
     joined = "".join(words)
     return [joined] if is_agency(joined) else []
 

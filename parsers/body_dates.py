@@ -37,9 +37,12 @@ def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
         # A dated one holds 年 and 日, and starts at most EFFECTIVE_LEAD characters before its 年
         # (compact lines have no spaces): its scan starts there. An on-issue one holds 之日.
         year_at = line.find("年")
-        dated = EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, 0)) if year_at >= 0 and "日" in line else ()
-        on_issue = EFFECTIVE_ON_ISSUE.finditer(line) if "之日" in line else ()
-        for match in sorted([*dated, *on_issue], key=lambda m: m.start()):
+        dated = [*EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, 0))] if year_at >= 0 and "日" in line else ()
+        on_issue = [*EFFECTIVE_ON_ISSUE.finditer(line)] if "之日" in line else ()
+        # Each finditer yields in order already: the two are merged only when both found one.
+        matches = (sorted([*dated, *on_issue], key=_match_start) if dated and on_issue
+                   else dated or on_issue)  # fmt: skip
+        for match in matches:
             if match.re is EFFECTIVE:
                 iso = iso_date(match, warnings)
                 if iso:
@@ -53,9 +56,19 @@ def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
     return first
 
 
+def _match_start(match: re.Match) -> int:
+    return match.start()
+
+
 def iso_date(match: re.Match, warnings: list[str]) -> str | None:
-    year = year_value(match.group(1))
-    month, day = cn_to_int(match.group(2)), cn_to_int(match.group(3))
+    year_text, month_text, day_text = match.group(1, 2, 3)
+    if (year_text + month_text + day_text).isascii():
+        # Each group is digits or Chinese numerals: all ASCII means ASCII digits, which
+        # year_value and cn_to_int read with int() alone (the usual 2026年8月18日).
+        year, month, day = int(year_text), int(month_text), int(day_text)
+    else:
+        year = year_value(year_text)
+        month, day = cn_to_int(month_text), cn_to_int(day_text)
     try:
         return _dt.date(year, month, day).isoformat()  # type: ignore[arg-type]
     except (TypeError, ValueError):
