@@ -129,8 +129,10 @@ def _iter_numbers(text: str, year: int | None):
 
 def _number_matches(text: str, year: int | None):
     """(normalised number, its match) for each NDRC number in `text`, in order."""
-    if "号" not in text:
-        return  # every form ends in 号: spare the regex a scan of a line that has none
+    if "号" not in text or ("发" not in text and "令" not in text):
+        # Every form ends in 号, and holds 发 (发改, 国家发展…) or 令 (2026年第41号令): spare the
+        # regex a scan of a line that cannot hold one (第40号, a sentence citing no number).
+        return
     for m in _ANY_RE.finditer(text):
         kind = m.lastgroup  # the outer alternative that matched
         if kind == "wenhao":

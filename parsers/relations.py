@@ -100,7 +100,10 @@ def partial_repeal(sentence: str) -> bool:
 
 
 def is_interpretation(title: str | None, category: str | None) -> bool:
-    return category == INTERPRETATION_CATEGORY or bool(title and INTERPRETATION_TITLE.search(title))
+    # Every word of INTERPRETATION_TITLE holds 解, 答 or 图: a title with none is searched no further.
+    return category == INTERPRETATION_CATEGORY or bool(
+        title and ("解" in title or "答" in title or "图" in title) and INTERPRETATION_TITLE.search(title)
+    )
 
 
 def read_relations(
@@ -123,15 +126,19 @@ def read_relations(
     not used: the own number says the year.
     """
     own_numbers = {own_doc_number} if own_doc_number else set()
-    own_order = ORDER_NUMBER.fullmatch(own_doc_number or "")
+    # ORDER_NUMBER opens with ORDER_PREFIX: a 文号 (the usual own number) is not matched against it.
+    own_order = ORDER_NUMBER.fullmatch(own_doc_number) if own_doc_number and own_doc_number.startswith(ORDER_PREFIX) else None
     if own_order:
         own_numbers.add(f"{ORDER_PREFIX}第{int(own_order.group(1))}号")
     year = None
     interpretation = is_interpretation(own_title, category)
-    own_keys = set(title_keys(own_title))
-    own_targets = find_targets(own_title or "", year)
-    own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
-    own_marked = {f"《{t}》" for t in own_keys | own_inner}
+    if own_title:
+        own_keys = set(title_keys(own_title))
+        own_targets = find_targets(own_title, year)
+        own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
+        own_marked = {f"《{t}》" for t in own_keys | own_inner}
+    else:  # what title_keys and find_targets give for no title
+        own_keys, own_targets, own_inner, own_marked = set(), [], set(), set()
     out: dict[tuple, Relation] = {}
 
     def own(doc_number: str | None, title: str | None) -> bool:
@@ -157,14 +164,17 @@ def read_relations(
     by_source: dict[str, list[Article]] = {}
     for a in articles:
         by_source.setdefault(a.source, []).append(a)
-    texts = [("body", body_text)] + [(f"attachment:{i}", t) for i, t in enumerate(attachment_texts, 1)]
+    texts = [("body", body_text)]
+    if attachment_texts:
+        texts += [(f"attachment:{i}", t) for i, t in enumerate(attachment_texts, 1)]
     list_mode = _list_relation(own_title)
     for source, text in texts:
         if not text:
             continue
         listing = list_mode if source != "body" else None
         for para in text.split("\n"):
-            if not _names_only_itself(para, own_marked, own_numbers):
+            # A paragraph without 《 and 号 names no target (_paragraph reads none from it).
+            if ("《" in para or "号" in para) and not _names_only_itself(para, own_marked, own_numbers):
                 for rel in _paragraph(para, year, listing, own):
                     add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
             opened = LIST_OPENER.search(para) if ("废止" in para or "修改" in para or "失效" in para) else None

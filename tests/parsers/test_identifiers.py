@@ -303,3 +303,18 @@ def test_a_number_line_holds_the_number_and_little_else(line, expected):
     from parsers.identifiers import doc_number_line
 
     assert doc_number_line(line) == expected
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([
+    "国家发展改革委", "国家发展和改革委员会", "中华人民共和国", "国 家 发 展 改 革 委", "公告", "令", "第", "号",
+    "2026", "年", "41", "发改", "发 改", "经贸", "〔", "〕", "（", "）", " ", "\n", "京", "根据", "商务部",
+]), max_size=14))
+def test_a_text_without_fa_or_ling_holds_no_number(pieces):
+    """`_number_matches` skips the number pattern for a text with neither 发 nor 令: every
+    form it matches holds one of them (发改, 国家发展…, …号令)."""
+    from parsers.identifiers import _ANY_RE, find_doc_numbers
+
+    text = "".join(pieces)
+    if "发" not in text and "令" not in text:
+        assert _ANY_RE.search(text) is None and find_doc_numbers(text) == []
