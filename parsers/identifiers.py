@@ -263,6 +263,26 @@ def _first_bracket_run(text: str) -> int:
     return at
 
 
+# What may stand in a trailing order number before its 年: the year's digits (full-width too),
+# the agency's name (国家发展和改革委员会 and its short form) and spaces.
+_ORDER_HEAD_CHARS = frozenset("0123456789０１２３４５６７８９国家发展和改革委员会")
+
+
+def _order_run_start(text: str) -> int:
+    """Where a match of _TITLE_ORDER_RE can start at the earliest (len(text) when it cannot match).
+
+    Its 年 is the text's last (nothing after it in the pattern holds one), and before that 年 it
+    holds only `_ORDER_HEAD_CHARS` and spaces: a match cannot start before the run of those the
+    last 年 closes. Searching from there finds the same leftmost match, without the pattern being
+    tried at every character of the title."""
+    at = text.rfind("年")
+    if at < 0:
+        return len(text)
+    while at > 0 and (text[at - 1] in _ORDER_HEAD_CHARS or text[at - 1].isspace()):  # `_WS`: \s, U+00A0, U+3000
+        at -= 1
+    return at
+
+
 def strip_title_number(title: str) -> tuple[str, str | None]:
     """Cut the 文号 the site appends to a listed title: (title proper, that 文号 normalised).
 
@@ -287,7 +307,7 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
         if _NORMAL_WENHAO_RE.fullmatch(number) is None:  # spaces, stand-in brackets, zeros to fix
             number = _normal_title_number(number)
         return stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000"), number
-    m = _TITLE_ORDER_RE.search(stripped) if end == "令" else None
+    m = _TITLE_ORDER_RE.search(stripped, _order_run_start(stripped)) if end == "令" else None
     if m:
         head = stripped[: m.start()].rstrip(" \t\r\n\u00a0\u3000")
         if head:

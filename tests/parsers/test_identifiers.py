@@ -318,3 +318,20 @@ def test_a_text_without_fa_or_ling_holds_no_number(pieces):
     text = "".join(pieces)
     if "发" not in text and "令" not in text:
         assert _ANY_RE.search(text) is None and find_doc_numbers(text) == []
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.sampled_from(["《办法》", "关于", "年", "第", "号", "令", "2026", "２０２６", "20 26", "40", " ", "\u3000",
+                              "国家发展改革委", "国家发展和改革委员会", "国 家 发 展 改 革 委", "商务部", "(", "）"]), max_size=10),
+    st.sampled_from(["2026年第40号令", " 2026年第40号令", "2026 年 第 40 号令 ", "年第40号令", "令"]),
+)
+def test_order_search_from_the_year_run_finds_the_full_search(pieces, tail):
+    """strip_title_number searches a title's trailing order number from `_order_run_start`: the
+    match found there is the one a search from the title's start finds."""
+    from parsers.identifiers import _TITLE_ORDER_RE, _order_run_start
+
+    title = "".join(pieces) + tail
+    full = _TITLE_ORDER_RE.search(title)
+    short = _TITLE_ORDER_RE.search(title, _order_run_start(title))
+    assert (full and full.span()) == (short and short.span())
