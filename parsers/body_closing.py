@@ -22,7 +22,7 @@ PRINTED_LINE = re.compile(r"^[\u4e00-\u9fff]{2,40}" + DATE.pattern + r"印发$")
 SIGNER_LINE = re.compile(r"^(?:主任|部长|局长|署长|行长|主席|总局长|委员长)[:：][\u4e00-\u9fff·]{2,6}$")
 # The 附件 list of a notice stands just before the signature: 附件：1．… / 2．….
 ATTACHMENT_LIST_HEAD = re.compile(r"^附件[0-9一二三四五六七八九十]*[:：]")
-ATTACHMENT_LIST_ITEM = re.compile(r"^\d{1,2}\s*[.．、]")
+ATTACHMENT_LIST_ITEM = re.compile(r"^\d{1,2}\s*[.．、]")  # \d is what str.isdecimal() accepts: tested first
 # How many lines an attachment list may hold, and how long an item is.
 ATTACHMENT_LIST_MAX = 20
 ATTACHMENT_ITEM_MAX = 100
@@ -36,7 +36,8 @@ def read_closing(compact: list[str], paras: list[str], header_end: int, warnings
     i = n
     while i > header_end:
         line = compact[i - 1]
-        if not line or _is_closing_note(line):
+        # _is_closing_note's own first tests, made here: most lines are no note, and skip its call.
+        if not line or ((line[0] in "（(" or line.startswith(_CC_STARTS) or line.endswith("印发")) and _is_closing_note(line)):
             i -= 1
             continue
         if line.endswith("日") and (date_line := DATE_LINE.match(line)):
@@ -50,7 +51,8 @@ def read_closing(compact: list[str], paras: list[str], header_end: int, warnings
             signer = True
             i -= 1
             continue
-        found = agencies_in_line(paras[i - 1])
+        # An agency's name is CJK text (AGENCY_NAME): a line holding 。 (a sentence) names none.
+        found = agencies_in_line(paras[i - 1]) if "。" not in line else []
         if not found:
             date_match = DATE.search(line) if "日" in line else None
             if date_match and date_match.end() == len(line) and date is None and not agencies:
@@ -111,7 +113,7 @@ def _attachment_list_start(compact: list[str], start: int, header_end: int) -> i
         if line.startswith("附件") and ATTACHMENT_LIST_HEAD.match(line) and len(line) <= ATTACHMENT_ITEM_MAX + 4:
             return j
         if line and not (
-            ATTACHMENT_LIST_ITEM.match(line) and len(line) <= ATTACHMENT_ITEM_MAX and line[-1] not in TERMINAL
+            line[0].isdecimal() and ATTACHMENT_LIST_ITEM.match(line) and len(line) <= ATTACHMENT_ITEM_MAX and line[-1] not in TERMINAL
         ):
             return start
         j -= 1

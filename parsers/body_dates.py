@@ -32,8 +32,10 @@ def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
     decided = False
     dates: list[str] = []
     for line in compact:
-        if not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
-            continue  # both patterns end in one of these words: no need for two regex scans
+        # Both patterns hold 日 (a date's, or 之日) and end in one of these words: a line without
+        # them needs no regex scan (日 first: most lines have no date).
+        if "日" not in line or not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
+            continue
         # A dated one holds 年 and 日, and starts at most EFFECTIVE_LEAD characters before its 年
         # (compact lines have no spaces): its scan starts there. An on-issue one holds 之日.
         year_at = line.find("年")

@@ -39,14 +39,24 @@ class BodyMeta:
     warnings: tuple[str, ...]
 
 
+# isinstance(x, str), as a C-level function map() can call without a Python frame per paragraph.
+_IS_STR = str.__instancecheck__
+
+
 def read_body(paragraphs: Sequence[str], centered: frozenset[int] = frozenset()) -> BodyMeta:
     """Title, 文号, addressees, issuers, dates and the header/closing bounds of a body.
 
     `paragraphs` in reading order; `centered`: indexes of paragraphs the page centred (HTML only).
     Never raises for any sequence of strings.
     """
-    paras = [p if isinstance(p, str) else "" for p in paragraphs]
-    compact = [without_spaces(p) for p in paras]
+    if all(map(_IS_STR, paragraphs)):  # the usual case, tested without a Python-level loop
+        paras = list(paragraphs)
+    else:
+        paras = [p if isinstance(p, str) else "" for p in paragraphs]
+    if "\u200b" in "".join(paras):
+        compact = [without_spaces(p) for p in paras]
+    else:  # without U+200B, without_spaces is "".join(p.split()): mapped in C, no call per line
+        compact = list(map("".join, map(str.split, paras)))
     warnings: list[str] = []
     header = read_header(paras, compact, centered, warnings)
     closing = read_closing(compact, paras, header["end"], warnings)
