@@ -7,6 +7,7 @@ signature block.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from parsers.agencies import is_agency
 from parsers.body_closing import ATTACHMENT_LIST_HEAD
@@ -61,7 +62,8 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
         "title": None, "title_lines": [], "doc_number": None, "addressees": None, "end": 0,
         "order": False, "order_serial": None, "order_year": None, "kind": None,
     }  # fmt: skip
-    scan = [i for i in range(min(n, HEADER_SCAN)) if compact[i]]
+    # The indexes of the first HEADER_SCAN lines that are not empty (filtered in C).
+    scan = list(filter(compact.__getitem__, range(min(n, HEADER_SCAN))))
     if not scan:
         return out
 
@@ -99,7 +101,8 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
         if i < start:
             continue
         line = compact[i]
-        if len(line) <= DOC_NUMBER_LINE_MAX and not line.endswith("。") and not _is_label(line):
+        # 号 first: doc_number_line finds nothing in a line without it, and most lines have none.
+        if "号" in line and len(line) <= DOC_NUMBER_LINE_MAX and not line.endswith("。") and not _is_label(line):
             found = doc_number_line(line)  # a line of its own: a sentence citing a number is not it
             if found:
                 number_at, out["doc_number"] = i, found
@@ -107,7 +110,7 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
 
     after = (number_at + 1) if number_at is not None else None
     addressee_at = None
-    candidates = [i for i in scan if i >= (after if after is not None else start)]
+    candidates = scan[bisect_left(scan, after if after is not None else start) :]  # scan is ascending
     if after is None:
         # Without a 文号 the addressees follow the title lines directly.
         candidates = candidates[: TITLE_LINES_MAX + 1]
@@ -143,11 +146,10 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
             title_lines = []
     if title_lines:
         out["title_lines"] = title_lines
-        out["title"] = clean_spaces("".join(clean_spaces(t) for t in title_lines))
+        out["title"] = clean_spaces("".join(map(clean_spaces, title_lines)))
 
-    ends = [x + 1 for x in (number_at, addressee_at) if x is not None]
-    if ends:
-        out["end"] = max(ends)
+    if number_at is not None or addressee_at is not None:  # the header ends after the later one
+        out["end"] = max(-1 if number_at is None else number_at, -1 if addressee_at is None else addressee_at) + 1
     elif title_lines:
         out["end"] = title_end
     return out
