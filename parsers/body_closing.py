@@ -54,7 +54,8 @@ def read_closing(compact: list[str], paras: list[str], header_end: int, warnings
         # An agency's name is CJK text (AGENCY_NAME): a line holding 。 (a sentence) names none.
         found = agencies_in_line(paras[i - 1]) if "。" not in line else []
         if not found:
-            date_match = DATE.search(line) if "日" in line else None
+            # Only a date ending the line counts below: a line not ending in 日 is not searched.
+            date_match = DATE.search(line) if line.endswith("日") else None
             if date_match and date_match.end() == len(line) and date is None and not agencies:
                 found = agencies_in_line(line[: date_match.start()])
                 if found:
