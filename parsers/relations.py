@@ -172,12 +172,20 @@ def read_relations(
         if not text:
             continue
         listing = list_mode if source != "body" else None
+        # The words the paragraphs are tested for below, looked for in the whole text first: one
+        # it lacks, no paragraph holds. A text with neither kind gives no relation at all.
+        may_cite = "《" in text or "号" in text
+        may_open = "废止" in text or "修改" in text or "失效" in text
+        if not (may_cite or may_open):
+            continue
         for para in text.split("\n"):
             # A paragraph without 《 and 号 names no target (_paragraph reads none from it).
-            if ("《" in para or "号" in para) and not _names_only_itself(para, own_marked, own_numbers):
+            if may_cite and ("《" in para or "号" in para) and not _names_only_itself(para, own_marked, own_numbers):
                 for rel in _paragraph(para, year, listing, own):
                     add(Relation(rel[0], rel[1], rel[2], None, _article_of(by_source.get(source, ()), rel[3]), rel[3]))
-            opened = LIST_OPENER.search(para) if ("废止" in para or "修改" in para or "失效" in para) else None
+            opened = (
+                LIST_OPENER.search(para) if may_open and ("废止" in para or "修改" in para or "失效" in para) else None
+            )
             if opened:
                 listing = "amends" if "修改" in opened.group(0) and "废止" not in opened.group(0) else "repeals"
             elif listing and (len(para) > LIST_ITEM_MAX or para.rstrip().endswith("。")) and not _has_target(para, year):
