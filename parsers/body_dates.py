@@ -21,6 +21,9 @@ DATE_LINE = re.compile(r"^" + DATE.pattern + r"$")
 EFFECTIVE = re.compile(r"(?:自|于|从)?\s*" + DATE.pattern + r"\s*(?:起|开始)\s*(?:施行|实施|执行|生效)")
 # How far before its 年 an EFFECTIVE match can start in a compact line: 自 and a four-digit year.
 EFFECTIVE_LEAD = 5
+# How far before its date's 日 (followed by 起 or 开始) an EFFECTIVE match can start in a compact
+# line: 自, a four-digit year, 年, a month of up to three characters, 月, a day of up to three.
+EFFECTIVE_DAY_REACH = 1 + 4 + 1 + 3 + 1 + 3
 # 自印发之日起施行: the date is the publish (or written) date, which the caller knows, so the
 # body gives no date of its own here and effective_date stays None.
 EFFECTIVE_ON_ISSUE = re.compile(r"自\s*(?:印发|发布|公布|颁布|签发|下发)\s*之日\s*起\s*(?:施行|实施|执行|生效)")
@@ -36,10 +39,18 @@ def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
         # them needs no regex scan (日 first: most lines have no date).
         if "日" not in line or not ("施行" in line or "实施" in line or "执行" in line or "生效" in line):
             continue
-        # A dated one holds 年 and 日, and starts at most EFFECTIVE_LEAD characters before its 年
-        # (compact lines have no spaces): its scan starts there. An on-issue one holds 之日.
+        # A dated one holds 年 and 日起 (or 日开始), and starts at most EFFECTIVE_LEAD characters
+        # before its 年 and EFFECTIVE_DAY_REACH before that 日 (compact lines have no spaces):
+        # its scan starts at the later of the two bounds the line's first 年 and 日起 set (the
+        # pattern has no literal prefix and is otherwise tried at every character). An on-issue
+        # one holds 之日.
         year_at = line.find("年")
-        dated = [*EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, 0))] if year_at >= 0 and "日" in line else ()
+        day_at = _first_day_then_start(line) if year_at >= 0 else -1
+        dated = (
+            [*EFFECTIVE.finditer(line, max(year_at - EFFECTIVE_LEAD, day_at - EFFECTIVE_DAY_REACH, 0))]
+            if day_at >= 0
+            else ()
+        )
         on_issue = [*EFFECTIVE_ON_ISSUE.finditer(line)] if "之日" in line else ()
         # Each finditer yields in order already: the two are merged only when both found one.
         matches = (sorted([*dated, *on_issue], key=_match_start) if dated and on_issue
@@ -56,6 +67,12 @@ def read_effective_date(compact: list[str], warnings: list[str]) -> str | None:
     if len(set(dates)) > 1:
         warnings.append(f"several effective dates in the text ({', '.join(dict.fromkeys(dates))}); kept the first")
     return first
+
+
+def _first_day_then_start(line: str) -> int:
+    """Where the line's first 日起 or 日开始 stands (-1 when it has neither)."""
+    at, late = line.find("日起"), line.find("日开始")
+    return late if at < 0 or 0 <= late < at else at
 
 
 def _match_start(match: re.Match) -> int:

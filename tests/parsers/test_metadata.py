@@ -346,3 +346,35 @@ def test_an_interpretation_citing_its_policy_has_no_number_of_its_own():
     meta = read_body(body)
     assert meta.doc_number is None
     assert meta.header_end == 0
+
+
+
+_NOISE = st.lists(st.sampled_from(["年", "日", "日起", "月", "之日", "印发", "审议通过", "，", "。", "第27次", "2026"]), max_size=4)
+# A dated clause as the texts print it, complete or cut (no 起, no verb), in either numerals.
+_DATED = st.builds(
+    "{}{}年{}月{}日{}".format,
+    st.sampled_from(["", "自", "于", "从"]),
+    st.sampled_from(["2026", "二〇二六"]),
+    st.sampled_from(["4", "12", "十二"]),
+    st.sampled_from(["1", "31", "三十一"]),
+    st.sampled_from(["起施行", "开始实施", "起生效", "起", "施行"]),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_NOISE, _DATED, _NOISE, _DATED, _NOISE)
+def test_the_effective_date_scan_from_its_bounds_finds_every_match(noise1, first, noise2, second, noise3):
+    """read_effective_date scans a compact line for EFFECTIVE from the bounds its first 年 and its
+    first 日起 / 日开始 set: from there it finds the matches a scan of the whole line finds."""
+    from parsers.body_dates import (
+        EFFECTIVE, EFFECTIVE_DAY_REACH, EFFECTIVE_LEAD, _first_day_then_start,
+    )  # fmt: skip
+
+    line = "".join(noise1) + first + "".join(noise2) + second + "".join(noise3)
+    full = [m.span() for m in EFFECTIVE.finditer(line)]
+    year_at, day_at = line.find("年"), _first_day_then_start(line)
+    if day_at < 0:
+        assert full == []
+    else:
+        start = max(year_at - EFFECTIVE_LEAD, day_at - EFFECTIVE_DAY_REACH, 0)
+        assert [m.span() for m in EFFECTIVE.finditer(line, start)] == full
