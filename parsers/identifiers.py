@@ -119,6 +119,8 @@ def _square_brackets(s: str) -> str:
 
 
 def _int(s: str) -> int:
+    if s.isascii() and s.isdigit():
+        return int(s)  # ASCII digits (the usual 2026, 41): nothing for _clean to remove or rewrite
     return int(_clean(s))
 
 
@@ -263,9 +265,16 @@ def _first_bracket_run(text: str) -> int:
     return at
 
 
+# Every character str.isspace() knows (what a pattern's \s matches, U+00A0 and U+3000 among
+# them); a test holds it to str.isspace().
+SPACE_CHARS = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 # What may stand in a trailing order number before its 年: the year's digits (full-width too),
 # the agency's name (国家发展和改革委员会 and its short form) and spaces.
-_ORDER_HEAD_CHARS = frozenset("0123456789０１２３４５６７８９国家发展和改革委员会")
+_ORDER_HEAD_CHARS = "0123456789０１２３４５６７８９国家发展和改革委员会" + SPACE_CHARS
 
 
 def _order_run_start(text: str) -> int:
@@ -278,9 +287,7 @@ def _order_run_start(text: str) -> int:
     at = text.rfind("年")
     if at < 0:
         return len(text)
-    while at > 0 and (text[at - 1] in _ORDER_HEAD_CHARS or text[at - 1].isspace()):  # `_WS`: \s, U+00A0, U+3000
-        at -= 1
-    return at
+    return len(text[:at].rstrip(_ORDER_HEAD_CHARS))  # the run walked back over in C
 
 
 def strip_title_number(title: str) -> tuple[str, str | None]:
@@ -298,6 +305,32 @@ def strip_title_number(title: str) -> tuple[str, str | None]:
     stripped = title.strip(" \t\r\n\u00a0\u3000")
     if "号" not in stripped:
         return stripped, None  # both forms end in 号
+    if stripped.endswith((")", "）")):
+        plain = _plain_bracket_number(stripped)
+        if plain:
+            return plain
+    return _strip_by_pattern(stripped)
+
+
+def _plain_bracket_number(title: str) -> tuple[str, str] | None:
+    """`_strip_by_pattern` of a title ending in a bracket that holds an NDRC 文号 in normal form
+    (…的通知(发改经贸〔2026〕1241号), the usual listed title), without its two patterns; None for
+    any other title.
+
+    The match of _TITLE_NUMBER_RE is then that last bracket: an earlier one would have to take
+    the last bracket for the year's and find no digit after it. It starts at the spaces before
+    the bracket, and its number, already normal, is the bracket's text."""
+    at = max(title.rfind("("), title.rfind("（"))
+    if at < 0 or _PLAIN_WENHAO_RE.fullmatch(title, at + 1, len(title) - 1) is None:
+        return None
+    head_end = at
+    while head_end > 0 and title[head_end - 1].isspace():  # `_WS`: \s is str.isspace(), U+00A0 and U+3000 too
+        head_end -= 1
+    return title[:head_end].rstrip(" \t\r\n\u00a0\u3000"), title[at + 1 : -1]
+
+
+def _strip_by_pattern(stripped: str) -> tuple[str, str | None]:
+    """`strip_title_number` of a stripped title holding 号, by its two patterns."""
     # The bracketed form ends in a bracket, the order form in 令 (spaces aside): only then is
     # either pattern searched for, from the left, across the whole title.
     end = stripped.rstrip()[-1:]

@@ -335,3 +335,31 @@ def test_order_search_from_the_year_run_finds_the_full_search(pieces, tail):
     full = _TITLE_ORDER_RE.search(title)
     short = _TITLE_ORDER_RE.search(title, _order_run_start(title))
     assert (full and full.span()) == (short and short.span())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["关于", "《办法》", "的通知", "(试行)", "（", "）", "(", ")", "〔", "2026", "号", " ",
+                              "\u3000", "\u2003", "发改", "经贸"]), max_size=8),
+    _SPACE,
+    st.sampled_from(["()", "（）", "(）", "（)"]),
+    _WRITTEN_NUMBERS,
+)
+def test_a_plain_bracketed_number_is_cut_as_the_patterns_cut_it(pieces, space, brackets, number):
+    """strip_title_number's shortcut for a title ending in a bracketed NDRC 文号 in normal form
+    gives what its patterns give, whatever stands before that bracket."""
+    from parsers.identifiers import _plain_bracket_number, _strip_by_pattern
+
+    title = "".join(pieces) + space + brackets[0] + number + brackets[1]
+    for text in (title, "".join(pieces) + ")", "".join(pieces)):
+        text = text.strip(" \t\r\n\u00a0\u3000")
+        plain = _plain_bracket_number(text) if "号" in text and text.endswith((")", "）")) else None
+        if plain:
+            assert plain == _strip_by_pattern(text)
+
+
+def test_space_chars_are_what_isspace_knows():
+    """`SPACE_CHARS` (stripped in C where a pattern's \\s may stand) is every str.isspace() character."""
+    from parsers.identifiers import SPACE_CHARS
+
+    assert sorted(SPACE_CHARS) == [chr(c) for c in range(0x110000) if chr(c).isspace()]
