@@ -366,7 +366,12 @@ _DATED = st.builds(
 def test_the_effective_date_scan_from_its_bounds_finds_every_match(noise1, first, noise2, second, noise3):
     """read_effective_date scans a compact line for EFFECTIVE from the bounds its first 年 and its
     first 日起 / 日开始 set: from there it finds the matches a scan of the whole line finds."""
-    from parsers.body_dates import EFFECTIVE, EFFECTIVE_DAY_REACH, EFFECTIVE_LEAD, _first_day_then_start
+    from parsers.body_dates import (
+        EFFECTIVE,
+        EFFECTIVE_DAY_REACH,
+        EFFECTIVE_LEAD,
+        _first_day_then_start,
+    )
 
     line = "".join(noise1) + first + "".join(noise2) + second + "".join(noise3)
     full = [m.span() for m in EFFECTIVE.finditer(line)]
