@@ -96,8 +96,9 @@ def titles(text: str) -> list[tuple[int, int, str]]:
     while start >= 0:
         # the usual title: its 》 comes before any other 《 and any line break, and within reach
         close = text.find("》", start + 1, start + TITLE_MAX + 2)
-        if close > start + 1 and "《" not in text[start + 1 : close] and "\n" not in text[start + 1 : close]:
-            found.append((start, close + 1, text[start + 1 : close]))
+        inner = text[start + 1 : close] if close > start + 1 else ""  # sliced once, tested twice
+        if inner and "《" not in inner and "\n" not in inner:
+            found.append((start, close + 1, inner))
             start = text.find("《", close + 1)
             continue
         depth, close = 0, -1
