@@ -93,7 +93,13 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
             return out
 
     start = 0
-    while start < n and (not compact[start] or _is_file_header(compact[start]) or _is_attachment_marker(compact[start])):
+    while start < n:  # over empty lines, the red 文件 header and an attachment's 附件 marker
+        line = compact[start]
+        # each test's first check made here: most first lines are neither, and skip both calls
+        if line and not (line.endswith("文件") and _is_file_header(line)) and not (
+            line.startswith("附件") and _is_attachment_marker(line)
+        ):
+            break
         start += 1
 
     number_at = None
@@ -155,8 +161,12 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
     return out
 
 
+# How a title line never ends: a sentence's end or a colon (the addressees' line).
+_NOT_TITLE_END = TERMINAL + "：:"
+
+
 def _is_title_line(line: str) -> bool:
-    return bool(line) and len(line) <= TITLE_LINE_MAX and line[-1] not in TERMINAL + "：:" and not _is_label(line)
+    return bool(line) and len(line) <= TITLE_LINE_MAX and line[-1] not in _NOT_TITLE_END and not _is_label(line)
 
 
 def _is_addressee(line: str) -> bool:
