@@ -166,7 +166,7 @@ class PageIndex:
                 else:
                     by_class[value] = [el]
                 continue
-            for token in value.split():
+            for token in dict.fromkeys(value.split()):  # class="a a": filed once under a
                 if token in by_class:
                     by_class[token].append(el)
                 else:

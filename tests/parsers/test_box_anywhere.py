@@ -9,6 +9,8 @@ the body.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,3 +108,22 @@ def test_text_outside_the_editor_blocks_is_kept_and_named(name, own_parses):
     assert got["body_text"] == own_parses[name]["body_text"]
     assert got["issuers"] == own_parses[name]["issuers"]
     assert got["written_date"] == own_parses[name]["written_date"]
+
+
+_CLASS_ATTRIBUTE = re.compile(rb'class="([^"]*)"')
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+@pytest.mark.parametrize("spelling", ["every token twice", "spaces around", "tokens reversed"])
+def test_how_a_class_attribute_is_spelt_changes_nothing(name, spelling, own_parses):
+    # class="TRS_Editor TRS_Editor", class=" article_con ", class="b a": the same classes, so the
+    # same page (an element named twice by its classes was once read twice)
+    rewrite = {
+        "every token twice": lambda v: v + b" " + v,
+        "spaces around": lambda v: b"  " + v + b"\t ",
+        "tokens reversed": lambda v: b" ".join(reversed(v.split())),
+    }[spelling]
+    html = (PAGES / name).read_bytes()
+    respelt = _CLASS_ATTRIBUTE.sub(lambda m: b'class="' + rewrite(m.group(1)) + b'"', html)
+    assert respelt != html
+    assert _parsed(respelt, name) == own_parses[name]
