@@ -49,10 +49,11 @@ def read_body(paragraphs: Sequence[str], centered: frozenset[int] = frozenset())
     `paragraphs` in reading order; `centered`: indexes of paragraphs the page centred (HTML only).
     Never raises for any sequence of strings.
     """
-    if all(map(_IS_STR, paragraphs)):  # the usual case, tested without a Python-level loop
-        paras = list(paragraphs)
+    paras = paragraphs if type(paragraphs) in (list, tuple) else list(paragraphs)  # once: any iterable
+    if all(map(_IS_STR, paras)):  # the usual case, tested without a Python-level loop
+        paras = list(paras)
     else:
-        paras = [p if isinstance(p, str) else "" for p in paragraphs]
+        paras = [p if isinstance(p, str) else "" for p in paras]
     if "\u200b" in "".join(paras):
         compact = [without_spaces(p) for p in paras]
     else:  # without U+200B, without_spaces is "".join(p.split()): mapped in C, no call per line

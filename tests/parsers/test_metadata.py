@@ -381,3 +381,12 @@ def test_the_effective_date_scan_from_its_bounds_finds_every_match(noise1, first
     else:
         start = max(year_at - EFFECTIVE_LEAD, day_at - EFFECTIVE_DAY_REACH, 0)
         assert [m.span() for m in EFFECTIVE.finditer(line, start)] == full
+
+
+def test_read_body_takes_any_iterable_of_paragraphs():
+    paragraphs = ["关于某事的通知", "各省：", "请遵照执行。", "国家发展改革委", "2026年8月18日"]
+    expected = read_body(paragraphs)
+    assert expected.written_date == "2026-08-18" and expected.issuers == ("国家发展改革委",)
+    assert read_body(iter(paragraphs)) == expected
+    assert read_body(tuple(paragraphs)) == expected
+    assert read_body(p for p in paragraphs) == expected
