@@ -9,9 +9,10 @@ the instance's `__dict__` to a dict built in one expression. Everything else is 
 own: fields, `__eq__`, `__hash__`, `__repr__`, the `__setattr__` that keeps instances frozen,
 `dataclasses.replace`, pickling (which restores `__dict__` without calling `__init__`).
 
-Only for frozen dataclasses without `__slots__`, `__post_init__`, `InitVar` or `init=False`
-fields: anything else keeps the generated `__init__` (`tests/parsers/test_frozen.py` holds the
-two constructors to the same result and the same errors).
+Only for frozen dataclasses without `__slots__`, `__post_init__`, `InitVar`/`ClassVar` entries,
+keyword-only or `init=False` fields, or a field named like the constructor's own names: anything
+else keeps the generated `__init__` (`tests/parsers/test_frozen.py` holds the two constructors
+to the same result and the same errors).
 """
 
 from __future__ import annotations
@@ -33,13 +34,21 @@ T = TypeVar("T")
 _SET_DICT = object.__setattr__
 
 
+# Names the generated constructor uses itself: a field so named keeps the dataclass's constructor.
+_RESERVED = frozenset({"self", "_set_dict", "_FACTORY", "_defaults", "_factories"})
+
+
 def quick_init_source(cls: type) -> str | None:
-    """The source of the one-step `__init__` for dataclass `cls`, or None when it cannot have one."""
+    """The source of the one-step `__init__` for dataclass `cls`, or None when it cannot have one
+    (slots, `__post_init__`, pseudo-fields such as `InitVar` or `ClassVar`, keyword-only fields,
+    a field not passed to `__init__`, a field named like the constructor's own names)."""
     if "__slots__" in cls.__dict__ or hasattr(cls, "__post_init__"):
+        return None
+    if len(cls.__dataclass_fields__) != len(dataclasses.fields(cls)):  # InitVar / ClassVar entries
         return None
     params, items = [], []
     for f in dataclasses.fields(cls):
-        if not f.init or not f.name.isidentifier():
+        if not f.init or getattr(f, "kw_only", False) or not f.name.isidentifier() or f.name in _RESERVED:
             return None
         if f.default is not dataclasses.MISSING:
             params.append(f"{f.name}=_defaults[{f.name!r}]")
@@ -48,8 +57,6 @@ def quick_init_source(cls: type) -> str | None:
         else:
             params.append(f.name)
         items.append(f"{f.name!r}: {f.name}")
-    if any(isinstance(v, dataclasses.InitVar) for v in getattr(cls, "__annotations__", {}).values()):
-        return None
     lines = [f"def __init__(self, {', '.join(params)}):"] if params else ["def __init__(self):"]
     for f in dataclasses.fields(cls):
         if f.default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:

@@ -102,3 +102,35 @@ def test_classes_it_cannot_serve_keep_the_dataclass_constructor():
     assert WithPostInit(2).x == 4
     assert WithSlots(3).x == 3
     assert quick_init_source(WithPostInit) is None and quick_init_source(WithSlots) is None
+
+
+def test_classes_the_one_step_constructor_would_get_wrong_keep_the_dataclass_constructor():
+    @frozen(kw_only=True)
+    class KeywordOnly:
+        a: int
+        b: int = 2
+
+    @frozen
+    class AfterKwOnly:
+        a: int
+        _: dataclasses.KW_ONLY
+        b: int
+
+    @frozen
+    class WithInitVar:  # this module's annotations are strings, as in every parsers module
+        a: int
+        tmp: dataclasses.InitVar[int] = 0
+
+    @frozen
+    class NamedLikeTheConstructor:
+        self: int
+        _set_dict: int = 0
+
+    with pytest.raises(TypeError):
+        KeywordOnly(1, 3)
+    assert KeywordOnly(a=1).b == 2
+    assert AfterKwOnly(1, b=2).b == 2
+    assert WithInitVar(1, tmp=5).a == 1
+    assert NamedLikeTheConstructor(1, 2)._set_dict == 2
+    for cls in (KeywordOnly, AfterKwOnly, WithInitVar, NamedLikeTheConstructor):
+        assert quick_init_source(cls) is None, cls
