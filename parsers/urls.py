@@ -37,6 +37,11 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
 # fragment, parameters, a scheme's colon, backslashes.
 _NOT_PLAIN_PATH = re.compile(r"[\s?#;:\\]")
 _HOST = re.compile(r"[\w.\-]+(?::\d+)?")
+# A relative path urljoin appends as it is: segments joined by single slashes, none empty and none
+# starting with a dot (".", "..", ".hidden"), no slash at either end, and none of the characters
+# above (whitespace other than " " is unprintable, which `str.isprintable` tells). One match
+# instead of a test per rule: the segments' characters exclude "/", so it cannot backtrack.
+_PLAIN_REST = re.compile(r"[^ ?#;:\\/.][^ ?#;:\\/]*(?:/[^ ?#;:\\/.][^ ?#;:\\/]*)*")
 
 
 def _plain_segments(segments: list[str]) -> bool:
@@ -45,8 +50,9 @@ def _plain_segments(segments: list[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _plain_base(base: str) -> tuple[str, tuple[str, ...]] | None:
-    """(scheme://host, folder names) of an http(s) URL with a plain path, else None.
+def _plain_base(base: str) -> tuple[str, ...] | None:
+    """For an http(s) URL with a plain path, what a link climbing k folders up is joined to:
+    "scheme://host/folder/…/" for k = 0, 1, … up to the root; else None.
 
     One cached entry: every link of a page is joined to that same page URL, one after another.
     """
@@ -63,7 +69,8 @@ def _plain_base(base: str) -> tuple[str, tuple[str, ...]] | None:
     last = folders.pop()
     if not _plain_segments(folders) or last in (".", ".."):
         return None
-    return base[:path_at], tuple(folders)
+    origin = base[:path_at]
+    return tuple(origin + "/" + "".join(f + "/" for f in folders[: len(folders) - up]) for up in range(len(folders) + 1))
 
 
 def _join_plain(href: str, base: str) -> str | None:
@@ -71,43 +78,20 @@ def _join_plain(href: str, base: str) -> str | None:
 
     ./P020….pdf and ../../../jd/jd/….html against …/202608/t2026…_1407232.html (attachments and
     解读 pages): plain path segments under an http(s) page URL whose path has plain segments too.
-    urljoin's general parsing cost a tenth of a parse, and a regex for "plain" backtracked badly.
-    The tests are conservative (a segment starting with a dot, any unprintable character): what
+    urljoin's general parsing cost a tenth of a parse. The base's join prefixes are worked out
+    once a page (`_plain_base`); the link is checked by one match (`_PLAIN_REST`, whose earlier
+    form with nested optional parts backtracked badly). The tests are conservative (a segment starting with a dot, any unprintable character): what
     they turn away is joined by urljoin.
     """
-    parsed = _plain_base(base)
-    if parsed is None:
+    prefixes = _plain_base(base)
+    if prefixes is None:
         return None
-    origin, folders = parsed
     if href.startswith("./"):
         up, rest = 0, href[2:]
     else:
         up, rest = 0, href
         while rest.startswith("../"):
             up, rest = up + 1, rest[3:]
-    if (
-        up > len(folders)
-        or not rest
-        or rest[0] in "./"  # ".", "..", ".hidden" or an absolute path
-        or rest[-1] == "/"
-        or "//" in rest  # an empty segment
-        or "/." in rest
-        or not _plain_path_characters(rest)
-    ):
+    if up >= len(prefixes) or not rest.isprintable() or _PLAIN_REST.fullmatch(rest) is None:
         return None
-    kept = folders[: len(folders) - up]
-    return origin + "/" + ("/".join(kept) + "/" if kept else "") + rest
-
-
-def _plain_path_characters(path: str) -> bool:
-    """No character urljoin would read as more than a path: whitespace (every space but " " is
-    unprintable), query, fragment, parameters, a scheme's colon, a backslash."""
-    return (
-        path.isprintable()
-        and " " not in path
-        and "?" not in path
-        and "#" not in path
-        and ";" not in path
-        and ":" not in path
-        and "\\" not in path
-    )
+    return prefixes[up] + rest
