@@ -50,9 +50,9 @@ def _plain_segments(segments: list[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _plain_base(base: str) -> tuple[str, ...] | None:
-    """For an http(s) URL with a plain path, what a link climbing k folders up is joined to:
-    "scheme://host/folder/…/" for k = 0, 1, … up to the root; else None.
+def _plain_base(base: str) -> tuple[str, tuple[str, ...], str] | None:
+    """(scheme://host, folder names, the URL up to its last slash) of an http(s) URL with a plain
+    path, else None.
 
     One cached entry: every link of a page is joined to that same page URL, one after another.
     """
@@ -69,8 +69,7 @@ def _plain_base(base: str) -> tuple[str, ...] | None:
     last = folders.pop()
     if not _plain_segments(folders) or last in (".", ".."):
         return None
-    origin = base[:path_at]
-    return tuple(origin + "/" + "".join(f + "/" for f in folders[: len(folders) - up]) for up in range(len(folders) + 1))
+    return base[:path_at], tuple(folders), base[: len(base) - len(last)]
 
 
 def _join_plain(href: str, base: str) -> str | None:
@@ -78,20 +77,24 @@ def _join_plain(href: str, base: str) -> str | None:
 
     ./P020….pdf and ../../../jd/jd/….html against …/202608/t2026…_1407232.html (attachments and
     解读 pages): plain path segments under an http(s) page URL whose path has plain segments too.
-    urljoin's general parsing cost a tenth of a parse. The base's join prefixes are worked out
-    once a page (`_plain_base`); the link is checked by one match (`_PLAIN_REST`, whose earlier
-    form with nested optional parts backtracked badly). The tests are conservative (a segment starting with a dot, any unprintable character): what
-    they turn away is joined by urljoin.
+    urljoin's general parsing cost a tenth of a parse. The link is checked by one match
+    (`_PLAIN_REST`, whose earlier form with nested optional parts backtracked badly). The tests
+    are conservative (a segment starting with a dot, any unprintable character): what they turn
+    away is joined by urljoin.
     """
-    prefixes = _plain_base(base)
-    if prefixes is None:
+    parsed = _plain_base(base)
+    if parsed is None:
         return None
+    origin, folders, directory = parsed
     if href.startswith("./"):
         up, rest = 0, href[2:]
     else:
         up, rest = 0, href
         while rest.startswith("../"):
             up, rest = up + 1, rest[3:]
-    if up >= len(prefixes) or not rest.isprintable() or _PLAIN_REST.fullmatch(rest) is None:
+    if up > len(folders) or not rest.isprintable() or _PLAIN_REST.fullmatch(rest) is None:
         return None
-    return prefixes[up] + rest
+    if not up:  # ./P020….pdf, the attachments: in the page's own folder
+        return directory + rest
+    kept = folders[: len(folders) - up]
+    return origin + "/" + ("/".join(kept) + "/" if kept else "") + rest
