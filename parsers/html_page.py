@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from parsers import templates
 from parsers.blocking import block_reason
 from parsers.boxes import drop_tree, noise_in, remove_boxes
@@ -23,9 +21,6 @@ from parsers.paragraphs import ParagraphBuilder, is_centered
 from parsers.templates import ATTACHMENT_CLASS, ATTACHMENT_EXTENSIONS, INTERPRETATION_CLASS, LIST_CLASS
 from parsers.urls import absolute_url
 
-# `descendant::a`, not `.//a`: the abbreviation steps through descendant-or-self::node(), a node-set
-# of every text node and element of the box, only to take the <a> children of each.
-ANY_LINKS = etree.XPath("descendant::a[@href]")
 # Characters of the content area's visible text (the part of the page that holds the title and the
 # body, its known parts taken out) that may be missing from the paragraphs without a word said:
 # stray marks and separators. Above this, and above LOST_SHARE of what was kept, the text stands
@@ -190,8 +185,10 @@ def _read(roots: list, index: PageIndex, url: str | None, interpretation_links: 
     builder = ParagraphBuilder()
     for n, body in enumerate(roots):
         for box in remove_boxes(body, index):
-            interpretation_links.extend(_links(ANY_LINKS(box), url))
-        for title_, link_url, href in _links(ANY_LINKS(body), url):
+            interpretation_links.extend(_links(box.iterdescendants("a"), url))
+        # The <a> under the body, by a tag walk in C (an XPath's set-up alone costs more);
+        # `_links` passes over those without an href.
+        for title_, link_url, href in _links(body.iterdescendants("a"), url):
             if _extension(href) in ATTACHMENT_EXTENSIONS:
                 attachment_links.append((title_, link_url, href))
         if n:  # two editor blocks: a sentence may go on across their border

@@ -123,10 +123,12 @@ def first_valid_date(text: str | None) -> str | None:
 # Spelled out as the attributes of every element: `//@class` means the attributes of every node,
 # and libxml2 first gathers all of them (text nodes too) into one node-set, whose growth costs
 # a parse as much as the rest of the index (measured on real pages: 46 µs against 27).
-_CLASS_ATTRIBUTES = etree.XPath("/descendant::*/@class")
-_ID_ATTRIBUTES = etree.XPath("/descendant::*/@id")
+# `regexp=False`: without the EXSLT regular-expression functions (none is used), which lxml
+# registers again at every evaluation.
+_CLASS_ATTRIBUTES = etree.XPath("/descendant::*/@class", regexp=False)
+_ID_ATTRIBUTES = etree.XPath("/descendant::*/@id", regexp=False)
 # The ids inside one element (the body, whose chrome is looked for by id too).
-ID_ATTRIBUTES_UNDER = etree.XPath("descendant::*/@id")
+ID_ATTRIBUTES_UNDER = etree.XPath("descendant::*/@id", regexp=False)
 
 
 def file_ids(values, by_id: dict[str, list]) -> dict[str, list]:
