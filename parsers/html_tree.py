@@ -144,7 +144,7 @@ def file_ids(values, by_id: dict[str, list]) -> dict[str, list]:
 
 
 class PageIndex:
-    """One pass over a tree: its elements by class token and by tag, in document order; by id
+    """One pass over a tree: its elements by class token, in document order; by tag and by id
     on first use.
 
     The pass is an XPath over the class attributes: reading attributes element by element from
@@ -153,13 +153,10 @@ class PageIndex:
     their pass waits until then; the chrome inside the body is found by the paragraph builder.
     """
 
-    __slots__ = ("by_class", "_by_id", "by_tag", "_root")
+    __slots__ = ("by_class", "_by_id", "_by_tag", "_root")
 
     def __init__(self, root: etree._Element):
         by_class: dict[str, list] = {}
-        # Tags looked up by name (<meta> tags, <title>); everything else is found by class or
-        # id. A walk a tag, in C, costs less than one walk sorting elements in Python.
-        self.by_tag = {"meta": list(root.iter("meta")), "title": list(root.iter("title"))}
         for value in _CLASS_ATTRIBUTES(root):
             el = value.getparent()
             if value.isidentifier():  # one token, no space around it (most values): no split
@@ -176,6 +173,7 @@ class PageIndex:
         self.by_class = by_class
         self._root = root
         self._by_id: dict[str, list] | None = None
+        self._by_tag: dict[str, list] = {}
 
     @property
     def by_id(self) -> dict[str, list]:
@@ -183,6 +181,16 @@ class PageIndex:
         if self._by_id is None:
             self._by_id = file_ids(_ID_ATTRIBUTES(self._root), {})
         return self._by_id
+
+    def tags(self, tag: str) -> list:
+        """The elements of a tag (<meta>, <title>), in document order, read from the tree as it
+        is at the first call of each. Everything else is found by class or id; a walk a tag, in
+        C, costs less than one walk sorting elements in Python, and is only made when asked
+        (<title> is the last resort for a page's title)."""
+        found = self._by_tag.get(tag)
+        if found is None:
+            found = self._by_tag[tag] = list(self._root.iter(tag))
+        return found
 
     def classes(self, *names: str, tag: str | None = None) -> list:
         """Elements carrying any of the class tokens (optionally of one tag), in document order.
@@ -237,7 +245,7 @@ def meta_tags(root: etree._Element, index: PageIndex | None = None, names: froze
     """name (lower case) → content of the page's <meta name content> tags, first one wins;
     only those in `names` when given."""
     out: dict[str, str] = {}
-    metas = index.by_tag.get("meta", ()) if index is not None else root.iter("meta")
+    metas = index.tags("meta") if index is not None else root.iter("meta")
     for meta in metas:
         name = meta.get("name")
         if not name:

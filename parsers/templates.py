@@ -82,7 +82,7 @@ def title(index: PageIndex, meta: dict[str, str], warnings: list[str]) -> str | 
         text = element_text(el)
         if text:
             return text
-    for el in index.by_tag.get("title", ()):
+    for el in index.tags("title"):
         text = element_text(el)
         match = HTML_TITLE_WRAPPER.match(text)
         if match:
