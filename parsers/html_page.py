@@ -118,7 +118,7 @@ def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtra
     if root is None:
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
 
-    index = PageIndex(root)
+    index = PageIndex(root, templates.LOOKED_UP_CLASSES)
     meta = meta_tags(root, index, templates.DETAIL_META_NAMES)
     title = templates.title(index, meta, warnings)
     publish_date = templates.publish_date(index, meta)

@@ -149,31 +149,44 @@ class PageIndex:
 
     The pass is an XPath over the class attributes: reading attributes element by element from
     Python costs more than an XPath's set-up, and only a quarter of a page's elements carry one.
-    Ids are only asked for when a page lacks the usual classes (old templates, other CMSs), so
-    their pass waits until then; the chrome inside the body is found by the paragraph builder.
+    Only the tokens the readers look for (`tokens`) are filed in that pass: half of a page's class
+    values are layout (container, clr, mt, attachment_l…) that nothing asks for. Any other token
+    is looked for in the same values when asked, so the answer is the same. Ids are only asked
+    for when a page lacks the usual classes (old templates, other CMSs), so their pass waits
+    until then; the chrome inside the body is found by the paragraph builder.
     """
 
-    __slots__ = ("by_class", "_by_id", "_by_tag", "_root")
+    __slots__ = ("by_class", "_by_id", "_by_tag", "_root", "_tokens", "_values")
 
-    def __init__(self, root: etree._Element):
+    def __init__(self, root: etree._Element, tokens: frozenset[str]):
         by_class: dict[str, list] = {}
-        for value in _CLASS_ATTRIBUTES(root):
-            el = value.getparent()
-            if value.isidentifier():  # one token, no space around it (most values): no split
+        values = _CLASS_ATTRIBUTES(root)
+        for value in values:
+            if value in tokens:  # one token looked for, no space around it (most hits): no split
                 if value in by_class:
-                    by_class[value].append(el)
+                    by_class[value].append(value.getparent())
                 else:
-                    by_class[value] = [el]
-                continue
-            for token in dict.fromkeys(value.split()):  # class="a a": filed once under a
-                if token in by_class:
-                    by_class[token].append(el)
-                else:
-                    by_class[token] = [el]
+                    by_class[value] = [value.getparent()]
+            elif not value.isidentifier():  # several tokens, or spaces around one
+                for token in dict.fromkeys(value.split()):  # class="a a": filed once under a
+                    if token in tokens:
+                        if token in by_class:
+                            by_class[token].append(value.getparent())
+                        else:
+                            by_class[token] = [value.getparent()]
         self.by_class = by_class
+        self._tokens = tokens
+        self._values = values
         self._root = root
         self._by_id: dict[str, list] | None = None
         self._by_tag: dict[str, list] = {}
+
+    def _unfiled(self, token: str) -> list:
+        """The elements of a token not filed in the pass, from the same class values (the tree
+        as it was then), filed now."""
+        found = [value.getparent() for value in self._values if token in value.split()]
+        self.by_class[token] = found
+        return found
 
     @property
     def by_id(self) -> dict[str, list]:
@@ -202,6 +215,8 @@ class PageIndex:
         several = False
         for name in names:
             els = by_class.get(name)
+            if els is None and name not in self._tokens:
+                els = self._unfiled(name)
             if els:
                 if found is None:
                     found = els

@@ -66,6 +66,13 @@ ATTACHMENT_EXTENSIONS = frozenset({"pdf", "ofd", "doc", "docx", "wps", "xls", "x
 
 LIST_CLASS = "u-list"
 
+# Every class token the readers look up in the page index (`PageIndex` files these in its pass;
+# any other is found when asked, at a cost).
+LOOKED_UP_CLASSES = frozenset({
+    *BODY_CONTAINER_CLASSES, *BODY_EDITOR_CLASSES, *BODY_INNER_CLASSES, TITLE_CLASS, TITLE_OLD_CLASS,
+    *TIME_CLASSES, *SOURCE_CLASSES, BREADCRUMB_CLASS, INTERPRETATION_CLASS, ATTACHMENT_CLASS, LIST_CLASS,
+}) | NOISE_CLASSES
+
 # The parts of the content area around the body that are known not to be it, for the check that
 # nothing else stands there (`html_page`): the title, date and source, and every box.
 KNOWN_PART_CLASSES = frozenset({TITLE_CLASS, TITLE_OLD_CLASS, *TIME_CLASSES, *SOURCE_CLASSES, BREADCRUMB_CLASS}) | NOISE_CLASSES

@@ -409,3 +409,31 @@ def test_iso_date_shortcut_reads_as_the_regex_does(head, rest, cut):
 
     for text in (head + rest, (head + rest)[cut:], rest + head, head[:cut] + rest):
         assert iso_date(text) == first_valid_date(text), text
+
+
+_TRICKY_CLASSES = (
+    '<html><body><div class="article_l "><div class="TRS_Editor TRS_Editor">a</div>'
+    '<div class=" clr\tTRS_Editor">b</div><ul class="u-list">c</ul><p class="mt">d</p>'
+    '<p class="mt mt x-y">e</p><span class="">f</span></div></body></html>'
+)
+
+
+@pytest.mark.parametrize("name", [*DETAIL_PAGES, "tricky"])
+def test_page_index_answers_every_token_as_a_full_index_does(name):
+    """The index files only the tokens the readers look for; any other token, asked for, comes
+    back as a full index would give it: the same elements, each once, in document order."""
+    from parsers.html_tree import PageIndex, _CLASS_ATTRIBUTES, parse_html
+    from parsers.templates import LOOKED_UP_CLASSES
+
+    html = _TRICKY_CLASSES if name == "tricky" else (PAGES / name).read_text(encoding="utf-8")
+    root = parse_html(html)
+    on_page = {token for value in _CLASS_ATTRIBUTES(root) for token in value.split()}
+    assert on_page - LOOKED_UP_CLASSES, "the page should carry tokens nobody looks for"
+    full = PageIndex(root, frozenset(on_page | LOOKED_UP_CLASSES))
+    filed = PageIndex(root, LOOKED_UP_CLASSES)
+    for token in sorted(on_page | LOOKED_UP_CLASSES | {"absent"}):
+        assert [id(e) for e in filed.classes(token)] == [id(e) for e in full.classes(token)], token
+        assert [id(e) for e in filed.classes(token, "mt", tag="div")] == [id(e) for e in full.classes(token, "mt", tag="div")]
+    if name == "tricky":
+        assert [e.text for e in filed.classes("TRS_Editor")] == ["a", "b"]
+        assert [e.text for e in filed.classes("mt")] == ["d", "e"]
