@@ -116,13 +116,13 @@ class ParagraphBuilder:
         # The four attributes read, in one call: most elements of a body carry none or one, and
         # each get() encodes its name and searches the attribute list again.
         classes = ident = style = align = None
-        for name, value in el.items():
-            if name == "class":
+        for name, value in el.items():  # style first: the one most elements of a body carry
+            if name == "style":
+                style = value if style is None else style
+            elif name == "class":
                 classes = value if classes is None else classes
             elif name == "id":
                 ident = value if ident is None else ident
-            elif name == "style":
-                style = value if style is None else style
             elif name == "align":
                 align = value if align is None else align
         if (classes is not None and not NOISE_CLASSES.isdisjoint(classes.split())) or tag in NOISE_SECTION_TAGS:
