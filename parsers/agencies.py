@@ -52,15 +52,29 @@ def agencies_in_line(line: str) -> list[str]:
 # A bracketed alias after an agency's name: 国家发展改革委（国家能源局）.
 _ALIAS = re.compile(r"[（(].*[)）]$")
 
+# The known signatories AGENCY_NAME takes (all of them): a constant, so not matched per line.
+_KNOWN_NAMES = frozenset(name for name in KNOWN_AGENCIES if AGENCY_NAME.match(name))
+# AGENCY_SUFFIXES by their last character: a name ends with a suffix only if it ends with that
+# suffix's last character, so one look-up leaves the one or two suffixes worth testing (instead
+# of endswith walking all twenty for every line).
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
+    last: tuple(s for s in AGENCY_SUFFIXES if s[-1] == last) for last in {s[-1] for s in AGENCY_SUFFIXES}
+}
+# The last characters of NOT_AGENCY_ENDINGS (all 会): other names need not be tested against them.
+_NOT_AGENCY_LAST = frozenset(e[-1] for e in NOT_AGENCY_ENDINGS)
+
 
 def is_agency(name: str) -> bool:
     # The cheap tests first: most lines a closing is scanned for end in no agency suffix.
     if name in KNOWN_AGENCIES:
-        return AGENCY_NAME.match(name) is not None
+        return name in _KNOWN_NAMES
     base = _ALIAS.sub("", name) if name.endswith((")", "）")) else name
+    if len(base) < 3:
+        return False
+    suffixes = _SUFFIXES_BY_LAST.get(base[-1])
     return (
-        len(base) >= 3
-        and base.endswith(AGENCY_SUFFIXES)
-        and not base.endswith(NOT_AGENCY_ENDINGS)
+        suffixes is not None
+        and base.endswith(suffixes)
+        and not (base[-1] in _NOT_AGENCY_LAST and base.endswith(NOT_AGENCY_ENDINGS))
         and AGENCY_NAME.match(name) is not None
     )
