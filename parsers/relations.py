@@ -166,7 +166,8 @@ def read_relations(
         by_source.setdefault(a.source, []).append(a)
     texts = [("body", body_text)]
     if attachment_texts:
-        texts += [(f"attachment:{i}", t) for i, t in enumerate(attachment_texts, 1)]
+        # An attachment not read (its text None or empty) says nothing: not even named.
+        texts += [(f"attachment:{i}", t) for i, t in enumerate(attachment_texts, 1) if t]
     list_mode = _list_relation(own_title)
     for source, text in texts:
         if not text:
