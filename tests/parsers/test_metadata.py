@@ -390,3 +390,26 @@ def test_read_body_takes_any_iterable_of_paragraphs():
     assert read_body(iter(paragraphs)) == expected
     assert read_body(tuple(paragraphs)) == expected
     assert read_body(p for p in paragraphs) == expected
+
+
+_DATE_DIGITS = st.sampled_from(list("0123456789") + ["０", "٣", "〇", "二", "十"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    year=st.one_of(st.integers(0, 9999).map("{:04d}".format), st.text(_DATE_DIGITS, min_size=4, max_size=4)),
+    month=st.one_of(st.integers(0, 99).map(str), st.integers(0, 99).map("{:02d}".format), st.text(_DATE_DIGITS, min_size=1, max_size=3)),
+    day=st.one_of(st.integers(0, 99).map(str), st.integers(0, 99).map("{:02d}".format), st.text(_DATE_DIGITS, min_size=1, max_size=3)),
+)
+def test_iso_date_look_up_reads_as_the_date_values_do(year, month, day):
+    """iso_date's table of ASCII month/day spellings gives what date() makes of the numbers."""
+    from parsers.body_dates import DATE_LINE, iso_date, iso_date_by_value
+
+    match = DATE_LINE.match(f"{year}年{month}月{day}日")
+    if match is None:
+        return
+    warned, expected_warnings = [], []
+    assert iso_date(match, warned) == iso_date_by_value(match, expected_warnings)
+    assert warned == expected_warnings
+    for leap in ("2024年2月29日", "2000年02月29日", "1900年2月29日", "2026年2月29日", "0000年1月1日"):
+        assert iso_date(DATE_LINE.match(leap), []) == iso_date_by_value(DATE_LINE.match(leap), [])
