@@ -227,6 +227,12 @@ def doc_number_parts(doc_number: str) -> DocNumberParts | None:
     plain = _PLAIN_WENHAO_PARTS_RE.fullmatch(doc_number)
     if plain:  # the normal form of an NDRC 文号 (what `doc_number` usually holds): split it as is
         return DocNumberParts(plain[1], int(plain[2]), int(plain[3]))
+    # The normal form of an order or announcement (国家发展改革委令2026年第41号): it holds no space
+    # and no bracket, so _parts_by_pattern's cleaning would leave it as it is (but for full-width
+    # digits, which \d takes and int() reads alike), and its first pattern would split it so.
+    yeared = _YEARED_NORMAL_RE.fullmatch(doc_number) if doc_number.startswith(AGENCY) else None
+    if yeared:
+        return DocNumberParts(yeared["prefix"], int(yeared["year"]), int(yeared["serial"]))
     return _parts_by_pattern(doc_number)
 
 

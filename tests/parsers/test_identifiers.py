@@ -6,7 +6,7 @@ import re
 
 import lxml.html
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parsers.identifiers import (
@@ -363,3 +363,22 @@ def test_space_chars_are_what_isspace_knows():
     from parsers.identifiers import SPACE_CHARS
 
     assert sorted(SPACE_CHARS) == [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+_NUMBER_PIECES = st.sampled_from(
+    ["国家发展改革委令", "国家发展改革委公告", "国家发展和改革委员会令", "发改开放", "2026", "２０２６", "41", "０4",
+     "年第", "第", "号", "〔", "〕", "(", "[", " ", "\u3000", "\n", "0", "٣", "令"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_NUMBER_PIECES, max_size=8).map("".join))
+@example("国家发展改革委令2026年第41号")
+@example("国家发展改革委公告２０２６年第０4号")
+@example("国家发展改革委令2026年第41号 ")
+@example("发改开放〔2026〕41号")
+def test_doc_number_parts_shortcuts_split_as_the_patterns_do(number):
+    """doc_number_parts splits a normal form as it is: what the cleaning and patterns give too."""
+    from parsers.identifiers import _parts_by_pattern
+
+    assert doc_number_parts(number) == _parts_by_pattern(number)
