@@ -28,6 +28,7 @@ from parsers.identifiers import ORDER_PREFIX
 from parsers.model import Article, Relation
 from parsers.targets import Target
 from parsers.targets import targets as find_targets
+from parsers.targets import titles as find_titles
 from parsers.titles import normalize_title, title_keys
 
 # An NDRC order's normal form with its year, for the yearless form the order's own text uses.
@@ -134,8 +135,12 @@ def read_relations(
     interpretation = is_interpretation(own_title, category)
     if own_title:
         own_keys = set(title_keys(own_title))
-        own_targets = find_targets(own_title, year)
-        own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
+        if interpretation:  # the targets are what the page interprets, 文号 and all
+            own_targets = find_targets(own_title, year)
+            own_inner = {t.title for t in own_targets if t.title}  # titles come out of find_targets normalised
+        else:  # only the titles count
+            own_targets = []
+            own_inner = target_titles(own_title)
         own_marked = {f"《{t}》" for t in own_keys | own_inner}
     else:  # what title_keys and find_targets give for no title
         own_keys, own_targets, own_inner, own_marked = set(), [], set(), set()
@@ -206,6 +211,12 @@ def read_relations(
             kept.setdefault((r.relation, r.target_doc_number, r.target_title), r)
         relations = list(kept.values())
     return tuple(relations)
+
+
+def target_titles(text: str) -> set[str]:
+    """The titles of the targets `find_targets` gives for a text (each balanced 《…》, normalised),
+    without the brackets after them read for a 文号 nor the bare 文号: what an own title issues."""
+    return {title for _, _, inner in find_titles(text) if (title := normalize_title(inner))}
 
 
 def _list_relation(own_title: str | None) -> str | None:

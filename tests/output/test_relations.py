@@ -290,3 +290,17 @@ def test_a_paragraph_skipped_as_naming_only_itself_holds_no_relation(before, own
     else:  # what the fast path turns away is read in full, and finds what a sentence names
         assert ("《价格法》" in para or "〔2016〕" in para or own_piece == _OWN_NUMBER
                 or "《关于印发《" in para or para.count("《") != 1 or "号" in para)
+
+
+_TITLE_PIECES = ("关于印发", "《", "》", "〈", "〉", "价格监测规定", "的通知", "（发改价格〔2015〕1234号）", "(试行)",
+                 " ", "\n", "国家发展改革委令2014年第7号", "、", "《》")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TITLE_PIECES), max_size=8).map("".join))
+def test_an_own_title_issues_the_titles_of_its_targets(title):
+    """read_relations takes what a (non-interpretation) title issues from target_titles: the
+    titles of the targets find_targets reads in it."""
+    from parsers import relations as reader
+
+    assert reader.target_titles(title) == {t.title for t in reader.find_targets(title, None) if t.title}
