@@ -152,7 +152,9 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
             title_lines = []
     if title_lines:
         out["title_lines"] = title_lines
-        out["title"] = clean_spaces("".join(map(clean_spaces, title_lines)))
+        # Cleaned lines joined are clean already: each keeps a space only between two ASCII
+        # words, and begins and ends with no space (so none is made where two lines meet).
+        out["title"] = "".join(map(clean_spaces, title_lines))
 
     if number_at is not None or addressee_at is not None:  # the header ends after the later one
         out["end"] = max(-1 if number_at is None else number_at, -1 if addressee_at is None else addressee_at) + 1

@@ -334,6 +334,20 @@ def test_space_cleaning_shortcut_agrees_with_the_pattern(text):
     assert clean_spaces(text) == clean_spaces_by_pattern(text)
 
 
+_SPACED_PIECES = st.sampled_from(["国家发展改革委", "APEC", "2026", "a", "。", " ", "  ", "\u3000", "\u00a0", "\t", "\n",
+                                  "\u2003", "\u200b", "x1", "（", "）"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.lists(_SPACED_PIECES, max_size=6).map("".join), max_size=4))
+def test_clean_lines_joined_are_clean(lines):
+    """read_header joins a title's cleaned lines without cleaning the whole again: it would change nothing."""
+    from parsers.body_text import clean_spaces
+
+    joined = "".join(map(clean_spaces, lines))
+    assert clean_spaces(joined) == joined
+
+
 def test_an_interpretation_citing_its_policy_has_no_number_of_its_own():
     """A 解读 page is short and ends on the number of the policy it explains: a citation, which
     must not become the 解读's own 文号 (nor make its whole body a header)."""
