@@ -254,7 +254,7 @@ def content_hash(title: str | None, body_text: str, attachments) -> str:
     """sha256 of what a reader sees: title, body and attachment texts (not the page chrome)."""
     # Each part followed by a record separator, hashed in one piece (the same digest as feeding
     # them one by one, without an encode and two updates per part).
-    parts = [title or "", body_text, *((a.text or "") for a in attachments), ""]
+    parts = [title or "", body_text, *[a.text or "" for a in attachments], ""]
     return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
