@@ -165,12 +165,14 @@ def assemble(
         )
 
     body_text = "\n".join(paragraphs)
+    # The term readers look only at paragraphs holding 之日 (on issue) and 期 (有效期): a body
+    # without them (the joined text holds what its paragraphs hold) gives them nothing to read.
     effective_date = (
         meta.effective_date
         or effective_from_attachment
-        or term.effective_on_issue(paragraphs, meta.written_date, publish_date)
+        or (term.effective_on_issue(paragraphs, meta.written_date, publish_date) if "之日" in body_text else None)
     )
-    expiry = term.expiry(paragraphs, effective_date)
+    expiry = term.expiry(paragraphs, effective_date) if "期" in body_text else None
     category = extract.category or _category_from_url(url)
     articles = _renumber(found)
     relations = read_relations(
