@@ -16,6 +16,8 @@ CLOSING_NOTE = re.compile(r"^[（(](?:此件|本件|此页|本页|本文|此文)
 # 抄送 / 主题词 lines of the 版记.
 CC_LINE = re.compile(r"^(?:抄送|主题词|主送|抄报|分送)[:：]")
 _CC_STARTS = ("抄送", "主题词", "主送", "抄报", "分送")
+# How a note or a 抄送 line starts: a line starting otherwise is neither (one test, not six).
+_NOTE_FIRST = frozenset("（(" + "".join(start[0] for start in _CC_STARTS))
 # The 版记's printing line: 国家发展改革委办公厅 2022年3月28日印发.
 PRINTED_LINE = re.compile(r"^[\u4e00-\u9fff]{2,40}" + DATE.pattern + r"印发$")
 # An order's signature: 主任：郑栅洁 (or another head of an agency).
@@ -37,7 +39,7 @@ def read_closing(compact: list[str], paras: list[str], header_end: int, warnings
     while i > header_end:
         line = compact[i - 1]
         # _is_closing_note's own first tests, made here: most lines are no note, and skip its call.
-        if not line or ((line[0] in "（(" or line.startswith(_CC_STARTS) or line.endswith("印发")) and _is_closing_note(line)):
+        if not line or ((line[0] in _NOTE_FIRST or line.endswith("印发")) and _is_closing_note(line)):
             i -= 1
             continue
         if line.endswith("日") and (date_line := DATE_LINE.match(line)):
