@@ -70,6 +70,8 @@ def read_header(paras: list[str], compact: list[str], centered: frozenset[int], 
     # An order: heading, then its number line.
     for pos, i in enumerate(scan[:3]):
         line = compact[i]
+        if line[-1] not in "告令":  # both headings end so (公告, 令): most first lines end otherwise
+            continue
         announcement = (
             line.endswith("公告")
             and ANNOUNCEMENT_HEADING.match(line) is not None
