@@ -15,8 +15,15 @@ from urllib.parse import urljoin, urlsplit
 def absolute_url(href: str | None, base: str | None) -> str | None:
     """`href` made absolute against the page URL; None for empty, fragment and javascript: links,
     and for relative links when there is no page URL."""
+    if base and href:
+        # A plain relative link (./P020….pdf, ../../jd/…), the site's usual one, first: what
+        # `_join_plain` takes has no space around it, no "#", no scheme's ":" and no leading "/",
+        # so the tests below would pass it on unchanged.
+        joined = _join_plain(href, base)
+        if joined is not None:
+            return joined
     href = (href or "").strip()
-    # (every scheme has its colon: a relative link, the site's usual one, is not lower-cased)
+    # (every scheme has its colon: a relative link is not lower-cased)
     if not href or href[0] == "#" or (":" in href and href.lower().startswith(("javascript:", "mailto:", "about:"))):
         return None
     if href.startswith("//"):
