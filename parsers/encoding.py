@@ -28,6 +28,9 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _ANY_BOM = tuple(bom for bom, _ in BOMS)
+# Their first bytes: one set look-up tells that a page (which starts with "<" or a space) has
+# none, where testing the six marks costs a call each.
+BOM_LEADS = frozenset(bom[:1] for bom in _ANY_BOM)
 
 # Declared names that are subsets of GB18030: decoding with the superset never loses a character
 # the page really holds (GBK pages routinely use characters outside GB2312, e.g. 镕 or 堃).
@@ -197,7 +200,7 @@ def decode_utf8_aware(
     else:
         declared_raw, declared = declared_charset(data, is_html=is_html)
 
-    for bom, encoding in BOMS if data.startswith(_ANY_BOM) else ():
+    for bom, encoding in BOMS if data[:1] in BOM_LEADS and data.startswith(_ANY_BOM) else ():
         if data.startswith(bom):
             body = data[len(bom):]
             text = _strict(body, encoding)

@@ -11,7 +11,7 @@ import re
 import zipfile
 from typing import NamedTuple
 
-from parsers.encoding import BOMS, decode_utf8_aware
+from parsers.encoding import BOM_LEADS, BOMS, decode_utf8_aware
 from parsers.errors import ParseError
 
 # A PDF may carry a little junk before its header; readers accept %PDF within the first 1 KiB.
@@ -70,6 +70,10 @@ _UNSAFE_TO_SPACE = bytes(b if b not in _CONTROL_BYTES + b"\x0c" else 0x20 for b 
 
 _ANY_BINARY_MAGIC = tuple(magic for magic, _ in BINARY_MAGIC)
 _ANY_BOM = tuple(bom for bom, _ in BOMS)
+_ZIP_MAGICS = (ZIP_MAGIC, b"PK\x05\x06")  # a zip's local file header, or an empty zip's end record
+# The first bytes of every magic above: one set look-up tells that a page (which starts with "<"
+# or a space) is none of these formats, where testing them costs a call each.
+_MAGIC_LEADS = frozenset(magic[:1] for magic in (*_ZIP_MAGICS, *_ANY_BINARY_MAGIC))
 
 
 def _ofd_or_zip(data: bytes) -> str:
@@ -118,13 +122,15 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
         raise ParseError("empty", "the input is empty")
     if data.find(PDF_MAGIC, 0, PDF_HEADER_WINDOW) != -1:
         return Sniffed("pdf")
-    if data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
-        return Sniffed(_ofd_or_zip(data))
-    if data.startswith(_ANY_BINARY_MAGIC):
-        what = next(what for magic, what in BINARY_MAGIC if data.startswith(magic))
-        raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
+    lead = data[:1]
+    if lead in _MAGIC_LEADS:
+        if data.startswith(_ZIP_MAGICS):
+            return Sniffed(_ofd_or_zip(data))
+        if data.startswith(_ANY_BINARY_MAGIC):
+            what = next(what for magic, what in BINARY_MAGIC if data.startswith(magic))
+            raise ParseError("binary", f"{what}, not a page, PDF or OFD file")
 
-    has_bom = data.startswith(_ANY_BOM)
+    has_bom = lead in BOM_LEADS and data.startswith(_ANY_BOM)
     if not has_bom and data.find(b"\x00", 0, BINARY_SAMPLE) != -1:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
     whole = len(data) <= DECODE_WINDOW

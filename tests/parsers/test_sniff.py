@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers.errors import ParseError
-from parsers.sniff import sniff
+from parsers.encoding import BOMS
+from parsers.sniff import BINARY_MAGIC, sniff, sniff_decoded
 from tests.conftest import PAGES, RENDERINGS
 
 
@@ -108,3 +109,20 @@ def test_page_bytes_go_to_the_tree_only_without_unsafe_characters(unsafe):
     assert text.startswith("第一段")
     # What XML cannot hold is stripped; DEL (U+007F) is legal XML, kept like any other character.
     assert not any(ch in text for ch in "\x01\x0c\x1f\ufffe\uffff")
+
+
+@pytest.mark.parametrize("magic, what", BINARY_MAGIC)
+def test_every_known_binary_format_is_named(magic, what):
+    with pytest.raises(ParseError) as err:
+        sniff(magic + b"\x00\x01\x02\x03" * 8)
+    assert err.value.reason == "binary"
+    assert str(err.value).startswith(what)
+
+
+@pytest.mark.parametrize("bom, encoding", BOMS)
+def test_every_byte_order_mark_is_read(bom, encoding):
+    page = "<html><head><title>通知</title></head><body><p>国家发展改革委关于印发的通知</p></body></html>"
+    data = bom + page.encode(encoding)
+    kind, decoded, _ready = sniff_decoded(data)
+    assert kind == "html"
+    assert decoded is not None and decoded[0] == page and decoded[1] == encoding
