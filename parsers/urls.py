@@ -15,23 +15,29 @@ from urllib.parse import urljoin, urlsplit
 def absolute_url(href: str | None, base: str | None) -> str | None:
     """`href` made absolute against the page URL; None for empty, fragment and javascript: links,
     and for relative links when there is no page URL."""
-    if base and href:
+    raw = href or ""
+    if base and raw:
         # A plain relative link (./P020….pdf, ../../jd/…), the site's usual one, first: what
         # `_join_plain` takes has no space around it, no "#", no scheme's ":" and no leading "/",
         # so the tests below would pass it on unchanged.
-        joined = _join_plain(href, base)
+        joined = _join_plain(raw, base)
         if joined is not None:
             return joined
-    href = (href or "").strip()
+    href = raw.strip()
     # (every scheme has its colon: a relative link is not lower-cased)
     if not href or href[0] == "#" or (":" in href and href.lower().startswith(("javascript:", "mailto:", "about:"))):
         return None
     if href.startswith("//"):
-        href = "https:" + href
-    if base:
+        return _absolute("https:" + href, base)  # a scheme's ":": never a plain relative link
+    if base and href != raw:  # spaces around a plain link: joined once they are off
         joined = _join_plain(href, base)
         if joined is not None:
             return joined
+    return _absolute(href, base)
+
+
+def _absolute(href: str, base: str | None) -> str | None:
+    """An http(s) link as it is; anything else joined by urljoin (None without a base)."""
     try:  # urlsplit/urljoin raise ValueError on malformed hosts ("http://[x")
         if urlsplit(href).scheme in ("http", "https"):
             return href
