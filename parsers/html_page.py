@@ -104,8 +104,8 @@ def extract_detail(html: str, url: str | None, *, utf8: bytes | None = None) -> 
 
 def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtract:
     warnings: list[str] = []
-    tail = html[-END_TAG_REACH:]
-    if END_TAG not in tail and END_TAG.upper() not in tail and END_TAG not in tail.lower():
+    reach = max(len(html) - END_TAG_REACH, 0)  # searched in place: a slice is a copy
+    if html.find(END_TAG, reach) < 0 and html.find(END_TAG.upper(), reach) < 0 and END_TAG not in html[reach:].lower():
         warnings.append("the page ends before its </html>: it may have been cut short")
         if html.endswith("\ufffd"):  # a character cut in half by the cut is no character of the page
             html, utf8 = html.rstrip("\ufffd"), None

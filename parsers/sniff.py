@@ -155,8 +155,13 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
         controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
     if controls > BINARY_CHAR_RATIO * len(sample):
         raise ParseError("binary", "binary data (undecodable bytes), not a page, PDF or OFD file")
-    head = sample[:HTML_WINDOW]
-    kind = "html" if _HTML_START.match(head) or _HTML_ANYWHERE.search(head) or _html_stub(head) else "text"
+    # The head is matched in place (`endpos` reads as the string's end): a slice is a copy.
+    is_html = (
+        _HTML_START.match(sample, 0, HTML_WINDOW) is not None
+        or _HTML_ANYWHERE.search(sample, 0, HTML_WINDOW) is not None
+        or _html_stub(sample[:HTML_WINDOW])
+    )
+    kind = "html" if is_html else "text"
     return Sniffed(kind, (text, encoding, warnings) if whole else None, tree_ready)
 
 
