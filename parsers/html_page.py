@@ -119,7 +119,7 @@ def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtra
         return PageExtract(paragraphs=(), warnings=tuple(warnings) + ("no HTML content",))
 
     index = PageIndex(root, templates.LOOKED_UP_CLASSES)
-    meta = meta_tags(root, index, templates.DETAIL_META_NAMES)
+    meta = meta_tags(root, templates.DETAIL_META_NAMES)
     title = templates.title(index, meta, warnings)
     publish_date = templates.publish_date(index, meta)
     source = templates.source(index, meta)

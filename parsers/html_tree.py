@@ -196,7 +196,7 @@ class PageIndex:
         return self._by_id
 
     def tags(self, tag: str) -> list:
-        """The elements of a tag (<meta>, <title>), in document order, read from the tree as it
+        """The elements of a tag (<title>), in document order, read from the tree as it
         is at the first call of each. Everything else is found by class or id; a walk a tag, in
         C, costs less than one walk sorting elements in Python, and is only made when asked
         (<title> is the last resort for a page's title)."""
@@ -256,12 +256,13 @@ def document_order(elements: list) -> list:
     return sorted(unique, key=lambda el: position.get(el, 0))
 
 
-def meta_tags(root: etree._Element, index: PageIndex | None = None, names: frozenset[str] | None = None) -> dict[str, str]:
+def meta_tags(root: etree._Element, names: frozenset[str] | None = None) -> dict[str, str]:
     """name (lower case) → content of the page's <meta name content> tags, first one wins;
-    only those in `names` when given."""
+    only those in `names` when given. The tags are read as the walk in C reaches them, so that
+    with `names` it stops at the last one asked for: the metas after it are never made
+    Python objects, nor the rest of the page walked."""
     out: dict[str, str] = {}
-    metas = index.tags("meta") if index is not None else root.iter("meta")
-    for meta in metas:
+    for meta in root.iter("meta"):
         name = meta.get("name")
         if not name:
             continue
