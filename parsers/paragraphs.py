@@ -12,7 +12,6 @@ table of one cell a row is layout (a CMS wrapping the text in a frame): it is wa
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from lxml import etree
 
@@ -56,12 +55,21 @@ def is_centered(el: etree._Element, inherited: bool) -> bool:
     return value in CENTERED_ALIGNS
 
 
-@lru_cache(maxsize=1024)
+# The text-align of each inline style seen (see `_style_align`), at most ALIGNS_KEPT of them.
+_ALIGNS: dict[str, str | None] = {}
+ALIGNS_KEPT = 1024
+
+
 def _style_align(style: str) -> str | None:
-    """The text-align of an inline style, lower case, or None. Cached: a CMS page repeats the
-    same few style strings on every span and paragraph."""
+    """The text-align of an inline style, lower case, or None. Remembered: a CMS page repeats
+    the same few style strings on every span and paragraph, so the walk looks the answer up
+    (a subscript, cheaper than a cached function's call) and comes here for a new one."""
     match = ALIGN_STYLE.search(style)
-    return match.group(1).lower() if match else None
+    value = match.group(1).lower() if match else None
+    if len(_ALIGNS) >= ALIGNS_KEPT:  # a long crawl meets many styles: start again
+        _ALIGNS.clear()
+    _ALIGNS[style] = value
+    return value
 
 
 class ParagraphBuilder:
@@ -155,7 +163,13 @@ class ParagraphBuilder:
             here = True
         else:
             here = centered
-            value = _style_align(style) if style else None
+            if style:
+                try:
+                    value = _ALIGNS[style]
+                except KeyError:
+                    value = _style_align(style)
+            else:
+                value = None
             if value is None and align:
                 value = align.strip().lower()
             if value:
