@@ -9,8 +9,8 @@
     发改能源(2026)884号  a 文号 in any of its bracket forms finds all of them
 
 Terms are exact substrings of any length, 1 character and more, Chinese or not; case matters,
-as in the texts. Bad syntax raises `QueryError` naming the problem; the CLI and the web page
-show its message as it is.
+as in the texts; zero-width characters (U+200B and the like) are not read. Bad syntax raises
+`QueryError` naming the problem; the CLI and the web page show its message as it is.
 
 The tree: `Term`, `And`, `Or`, `Not`. A `Not` only ever stands inside an `And` that holds a term
 to find (`绿色 -煤电`): a query made of exclusions alone would ask for the whole archive, and is
@@ -23,10 +23,18 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Union
 
-# Characters that separate terms outside quotes: whitespace of every kind, the ideographic
-# space, and 、 (Chinese enumeration comma: 绿色、低碳 lists two terms).
-WHITESPACE = " \t\r\n\f\v\u3000\xa0"
+# Characters that separate terms outside quotes: every space and line break `str.isspace()`
+# knows (the ideographic space, no-break, en and em spaces, line and paragraph separators: a
+# query pasted from a page or a PDF brings them; all lie below U+3001), but the four C0
+# information separators U+001C–U+001F, control codes no one types (the index writes U+001F
+# between attachments, `index.ATTACHMENT_SEPARATOR`, and a text holding one is still found);
+# and 、 (Chinese enumeration comma: 绿色、低碳 lists two terms).
+WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and not "\x1c" <= ch <= "\x1f")
 SEPARATORS = frozenset(WHITESPACE + "、")
+# Zero-width characters: invisible in what a researcher copies, and never in a stored text (the
+# parsers drop them): taken out of the query before it is read. Error positions count the
+# characters that remain, the ones a person sees.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 QUOTE = '"'
 EXCLUDE = "-"
 OPERATORS = ("AND", "OR")
@@ -259,4 +267,4 @@ class _Parser:
 
 def parse_query(query: str) -> Node:
     """The tree of a query; `QueryError` with a message naming the problem when it cannot be read."""
-    return _Parser(query or "").parse()
+    return _Parser((query or "").translate(INVISIBLE)).parse()

@@ -11,11 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from output import search
-from output.search.syntax import And, Not, Or, Term, parse_query
+from output.search.syntax import WHITESPACE, And, Node, Not, Or, Term, parse_query
 from search_scan import render, scan, scan_articles
 from test_search import corpus_texts, gen_db, real_db  # noqa: F401 - fixtures
 
-WHITESPACE = " \t\r\n\f\v\u3000\xa0"
+# Every space and line break Python knows but the C0 information separators (control codes,
+# one of which the search index writes between attachments), found here rather than taken
+# from the module under test.
+EVERY_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace() and not 0x1C <= c <= 0x1F]
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -35,14 +39,16 @@ def pool(gen_db):  # noqa: F811
     return sorted(out)
 
 
-def check(db, node) -> None:
-    """The query written from `node` finds what the scan of `node` finds: documents and articles."""
-    query = render(node)
+def check(db, node, query: str | None = None) -> None:
+    """The query written from `node` (or `query`, which must read as `node` does) finds what the
+    scan of `node` finds: documents and articles."""
+    query = render(node) if query is None else query
+    expected = node
     assert parse_query(query) is not None
     hits = search.search(db, query, limit=None, articles=None)
     docs = {h.document_id for h in hits}
-    assert docs == scan(db, node), query
-    assert {(h.document_id, a.seq) for h in hits for a in h.articles} == scan_articles(db, node, docs), query
+    assert docs == scan(db, expected), query
+    assert {(h.document_id, a.seq) for h in hits for a in h.articles} == scan_articles(db, expected, docs), query
     for h in hits:  # every match holds a term it shows (an exclusion stands beside one)
         assert "<mark>" in h.snippet, (query, h.document_id)
 
@@ -72,6 +78,20 @@ def test_exact_phrase_keeps_spaces_and_operators(gen_db, pool, data):  # noqa: F
     sep = data.draw(st.sampled_from([" ", "\u3000", "、", " OR ", " -", "(", '"']))
     phrase = a.text + sep + b.text
     check(gen_db, Term(phrase))  # render quotes it: one term, found as written
+
+
+@SETTINGS
+@given(data=st.data())
+def test_pasted_spaces_and_invisible_characters_read_as_typed_ones(gen_db, pool, data):  # noqa: F811
+    """A query copied from a page or a PDF (em spaces, no-break spaces, U+200B inside a word)
+    finds what the same query typed with plain spaces finds."""
+    a, b = data.draw(terms(pool, 2, 2))
+    sep = data.draw(st.text(st.sampled_from(EVERY_SPACE), min_size=1, max_size=3))
+    invisible = data.draw(st.sampled_from(ZERO_WIDTH))
+    first = render(a)
+    if len(first) > 1:  # a zero-width character inside the first term
+        first = first[:1] + invisible + first[1:]
+    check(gen_db, And((a, b)), query=first + sep + render(b))
 
 
 @SETTINGS
@@ -117,6 +137,30 @@ def test_typed_queries_read_as_documented():
     # brackets and dashes inside a word are text
     assert parse_query("Wi-Fi(6)") == Term("Wi-Fi(6)")
     assert parse_query("a") == Term("a") and parse_query("or") == Term("or")
+
+
+@pytest.mark.parametrize("space", EVERY_SPACE, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_every_kind_of_space_separates_terms(space):
+    assert parse_query(f"绿色{space}发展") == And((Term("绿色"), Term("发展")))
+    assert parse_query(f"{space}绿色{space}{space}-煤电{space}") == And((Term("绿色"), Not(Term("煤电"))))
+
+
+def test_quoted_spaces_are_text():
+    # inside quotes every space is kept as typed: the exact string
+    assert parse_query('"绿色\u3000\u3000发展"') == Term("绿色\u3000\u3000发展")
+    assert parse_query('"甲\n乙"') == Term("甲\n乙")
+    assert parse_query('" 绿色"') == Term(" 绿色")
+
+
+@pytest.mark.parametrize("invisible", ZERO_WIDTH, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_zero_width_characters_are_not_read(invisible):
+    assert parse_query(f"绿{invisible}色 发展{invisible}") == And((Term("绿色"), Term("发展")))
+    assert parse_query(f'"绿{invisible}色"') == Term("绿色")
+    with pytest.raises(search.QueryError, match="the query is empty"):
+        parse_query(invisible)
+    # error positions count the characters a person sees
+    with pytest.raises(search.QueryError, match='at character 3 closes no "\\("'):
+        parse_query(f"绿{invisible}色)")
 
 
 def test_doc_numbers_in_any_bracket_form_find_every_form(real_db):  # noqa: F811
