@@ -307,7 +307,7 @@ def search(query, db_path, limit, offset, category, year, issuer, since, until, 
 
     \b
     Query syntax (quote the whole query in the shell):
-      绿色 发展          documents with every term (space, 、 or full-width space)
+      绿色 发展          documents with every term (any space, full-width too, or 、)
       绿色 OR 碳         either term
       "绿色发展"         the exact string
       绿色 -煤电         without a term
