@@ -64,6 +64,10 @@ def _style_align(style: str) -> str | None:
     """The text-align of an inline style, lower case, or None. Remembered: a CMS page repeats
     the same few style strings on every span and paragraph, so the walk looks the answer up
     (a subscript, cheaper than a cached function's call) and comes here for a new one."""
+    try:
+        return _ALIGNS[style]
+    except KeyError:
+        pass
     match = ALIGN_STYLE.search(style)
     value = match.group(1).lower() if match else None
     if len(_ALIGNS) >= ALIGNS_KEPT:  # a long crawl meets many styles: start again

@@ -411,6 +411,28 @@ def test_iso_date_shortcut_reads_as_the_regex_does(head, rest, cut):
         assert iso_date(text) == first_valid_date(text), text
 
 
+_STYLE_PARTS = st.sampled_from(
+    ["text-align:center", "TEXT-ALIGN : Right", "text-align: -webkit-center", "font-size: 16px",
+     "font-family: SimSun", "align:left", "text-align:", ";", " ", "text-indent: 2em"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(styles=st.lists(st.lists(_STYLE_PARTS, max_size=4).map(";".join), min_size=1, max_size=40))
+def test_remembered_style_alignments_read_as_the_pattern_does(styles):
+    from parsers import paragraphs
+
+    paragraphs.ALIGNS_KEPT, kept = 8, paragraphs.ALIGNS_KEPT  # small, so that the table starts again
+    try:
+        for style in styles + styles:  # each asked twice: the second answer is the remembered one
+            match = paragraphs.ALIGN_STYLE.search(style)
+            assert paragraphs._style_align(style) == (match.group(1).lower() if match else None), style
+            assert len(paragraphs._ALIGNS) <= paragraphs.ALIGNS_KEPT
+    finally:
+        paragraphs.ALIGNS_KEPT = kept
+        paragraphs._ALIGNS.clear()
+
+
 _TRICKY_CLASSES = (
     '<html><body><div class="article_l "><div class="TRS_Editor TRS_Editor">a</div>'
     '<div class=" clr\tTRS_Editor">b</div><ul class="u-list">c</ul><p class="mt">d</p>'
