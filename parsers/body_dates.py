@@ -84,7 +84,7 @@ def _match_start(match: re.Match) -> int:
 # writes them in ASCII digits, with or without a leading zero (("6", "13"), ("06", "13")): the
 # usual written date is read by one look-up, without three int() calls and a date object.
 # 29 February is in it (from a leap year); whether the date's own year has one is tested apart.
-_ISO_MONTH_DAY = {
+ISO_MONTH_DAY = {
     (month_text, day_text): f"-{month:02d}-{day:02d}"
     for month in range(1, 13)
     for day in range(1, calendar.monthrange(2000, month)[1] + 1)
@@ -96,7 +96,7 @@ _ISO_MONTH_DAY = {
 def iso_date(match: re.Match, warnings: list[str]) -> str | None:
     """The ISO date a DATE match writes; None (and a warning) when it is no date of the calendar."""
     year_text, month_text, day_text = match.group(1, 2, 3)
-    tail = _ISO_MONTH_DAY.get((month_text, day_text))
+    tail = ISO_MONTH_DAY.get((month_text, day_text))
     # A year of four ASCII digits is its own ISO spelling; year 0 is none (date() refuses it).
     if (
         tail is not None

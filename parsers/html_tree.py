@@ -8,11 +8,14 @@ date. Shared by the detail page (`html_page`) and list page (`list_page`) reader
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 import threading
 
 from lxml import etree
+
+from parsers.body_dates import ISO_MONTH_DAY
 
 # Indents and spacing: every character `str.isspace()` knows (U+3000 ideographic space, U+2002/
 # U+2003 en/em spaces, no-break space, the other Unicode spaces, line breaks) becomes one plain
@@ -98,13 +101,13 @@ def iso_date(text: str | None) -> str | None:
     """The first valid YYYY-MM-DD / YYYY/MM/DD / YYYY年M月D日 date in text, as ISO."""
     if text and len(text) >= 10 and text[4] == "-" == text[7] and text[:10].isascii():
         # Already ISO at the start (<meta name="PubDate" content="2026-08-27 14:28:41">): the
-        # regex's first match is these ten characters, valid or not, so they are checked alone.
-        head = text[:10]
-        if head[:4].isdigit() and head[5:7].isdigit() and head[8:].isdigit():
-            try:
-                return _dt.date(int(head[:4]), int(head[5:7]), int(head[8:])).isoformat()
-            except ValueError:
-                pass  # not a date: the regex goes on to the next match, as before
+        # regex's first match is these ten characters, valid or not, so they are checked alone,
+        # by a look-up in the calendar's days (no int() and no date object); a day that is
+        # none (2026-02-29, 0000-…) is left to the regex, which goes on to the next match.
+        year = text[:4]
+        tail = ISO_MONTH_DAY.get((text[5:7], text[8:10]))
+        if tail is not None and year.isdigit() and year != "0000" and (tail != "-02-29" or calendar.isleap(int(year))):
+            return year + tail
     return first_valid_date(text)
 
 

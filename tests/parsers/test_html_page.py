@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from parsers.encoding import decode_bytes
@@ -404,6 +404,16 @@ _DATE_CHARS = st.sampled_from(list("0123456789-/ 年月日:") + ["２", "٣"])
     rest=st.text(_DATE_CHARS, max_size=25),
     cut=st.integers(0, 12),
 )
+# The days a calendar look-up could get wrong: leap days in and out of leap years (2000 is one,
+# 1900 is not), year 0, month and day 0 and past their end.
+@example(head="2024-02-29", rest=" 2024-03-01", cut=0)
+@example(head="2026-02-29", rest=" 2026-03-01", cut=0)
+@example(head="2000-02-29", rest="", cut=0)
+@example(head="1900-02-29", rest=" 1900年3月1日", cut=0)
+@example(head="0000-01-01", rest=" 2020-01-02", cut=0)
+@example(head="2026-00-10", rest="", cut=0)
+@example(head="2026-04-31", rest=" 2026-05-01", cut=0)
+@example(head="2026-12-31", rest="", cut=0)
 def test_iso_date_shortcut_reads_as_the_regex_does(head, rest, cut):
     from parsers.html_tree import first_valid_date, iso_date
 
