@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from output import search
-from output.search.syntax import WHITESPACE, And, Node, Not, Or, Term, parse_query
+from output.search.syntax import WHITESPACE, And, Not, Or, Term, parse_query
 from search_scan import render, scan, scan_articles
 from test_search import corpus_texts, gen_db, real_db  # noqa: F401 - fixtures
 
@@ -43,12 +43,11 @@ def check(db, node, query: str | None = None) -> None:
     """The query written from `node` (or `query`, which must read as `node` does) finds what the
     scan of `node` finds: documents and articles."""
     query = render(node) if query is None else query
-    expected = node
     assert parse_query(query) is not None
     hits = search.search(db, query, limit=None, articles=None)
     docs = {h.document_id for h in hits}
-    assert docs == scan(db, expected), query
-    assert {(h.document_id, a.seq) for h in hits for a in h.articles} == scan_articles(db, expected, docs), query
+    assert docs == scan(db, node), query
+    assert {(h.document_id, a.seq) for h in hits for a in h.articles} == scan_articles(db, node, docs), query
     for h in hits:  # every match holds a term it shows (an exclusion stands beside one)
         assert "<mark>" in h.snippet, (query, h.document_id)
 
