@@ -20,7 +20,8 @@ from parsers.body_dates import ISO_MONTH_DAY
 # Indents and spacing: every character `str.isspace()` knows (U+3000 ideographic space, U+2002/
 # U+2003 en/em spaces, no-break space, the other Unicode spaces, line breaks) becomes one plain
 # space; zero-width characters vanish.
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # clean_text tests for each by name
+ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"  # (the search reads queries without them too)
+ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")  # clean_text tests for each by name
 # A source line break between two CJK characters is not a space in Chinese text.
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\u00a0]*\n\s*(?=[{_CJK}])")

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Union
 
+from parsers.html_tree import ZERO_WIDTH_CHARS
+
 # Characters that separate terms outside quotes: every space and line break `str.isspace()`
 # knows (the ideographic space, no-break, en and em spaces, line and paragraph separators: a
 # query pasted from a page or a PDF brings them; all lie below U+3001), but the four C0
@@ -32,9 +34,9 @@ from typing import Iterator, Union
 WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and not "\x1c" <= ch <= "\x1f")
 SEPARATORS = frozenset(WHITESPACE + "、")
 # Zero-width characters: invisible in what a researcher copies, and never in a stored text (the
-# parsers drop them): taken out of the query before it is read. Error positions count the
-# characters that remain, the ones a person sees.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# parsers drop these very ones): taken out of the query before it is read. Error positions
+# count the characters that remain, the ones a person sees.
+INVISIBLE = dict.fromkeys(map(ord, ZERO_WIDTH_CHARS))
 QUOTE = '"'
 EXCLUDE = "-"
 OPERATORS = ("AND", "OR")
