@@ -11,7 +11,7 @@ import re
 import zipfile
 from typing import NamedTuple
 
-from parsers.encoding import BOM_LEADS, BOMS, decode_utf8_aware
+from parsers.encoding import BOM_LEADS, BOMS, decode_utf8_aware, plain_utf8_warnings
 from parsers.errors import ParseError
 
 # A PDF may carry a little junk before its header; readers accept %PDF within the first 1 KiB.
@@ -62,10 +62,19 @@ DECODE_WINDOW = BINARY_SAMPLE * 4
 # The control characters, as bytes: in UTF-8 each is the single byte of the same value, so they
 # are counted on the encoded sample with bytes.translate (a regex scan of CJK text is slow).
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
-# The same, and the form feed (text to a reader, but no character an lxml tree can hold), each
-# mapped to a space: a page is free of all of them when translating changes nothing, which
-# bytes.translate finds without building a copy with deletions (half the cost).
-_UNSAFE_TO_SPACE = bytes(b if b not in _CONTROL_BYTES + b"\x0c" else 0x20 for b in range(256))
+# Every other byte: a page free of the control bytes and the form feed (text to a reader, but no
+# character an lxml tree can hold) is left with nothing once these are deleted. Deleting the
+# many bytes costs two thirds of mapping each byte through a table and comparing.
+_TREE_SAFE_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES + b"\x0c")
+# The UTF-8 of U+FFFD, U+FFFE and U+FFFF, and the two bytes they start with (which U+FFC0–U+FFFF
+# share, the fullwidth ￥ among them: looked for first, one scan for the usual page).
+_SPECIALS_LEAD = b"\xef\xbf"
+_SPECIALS = (b"\xef\xbf\xbd", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# The start of a page as _HTML_START reads it, in bytes: ASCII whitespace, then a document-level
+# tag whose name a space, ">" or "/" ends. Whatever this matches, _HTML_START matches in the text.
+_HTML_START_BYTES = re.compile(
+    rb"[ \t\n\r\f\v]*<(?:!doctype|html|head|body|meta|title|script|div|table|p|span)[ \t\n\r\f\v>/]", re.I
+)
 
 
 _ANY_BINARY_MAGIC = tuple(magic for magic, _ in BINARY_MAGIC)
@@ -108,12 +117,16 @@ class Sniffed(NamedTuple):
     # lxml tree cannot (C0 controls, U+FFFE, U+FFFF): a page parser can take these bytes as they
     # are instead of encoding the text again and checking it a second time.
     tree_ready_utf8: bytes | None = None
+    # When `data` was not decoded at all (a plain page, see `_plain_page`): the warnings reading it
+    # as UTF-8 gives. It is then in `tree_ready_utf8`, UTF-8 unless the tree's parser finds a byte
+    # that is not (`html_page.extract_undecoded` gives None); then sniff again with `decode=True`.
+    undecoded: tuple[str, ...] | None = None
 
 
-def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
+def sniff_decoded(data: bytes, charset: str | None = None, *, decode: bool = False) -> Sniffed:
     """`sniff`, plus what deciding learnt about a text input (see `Sniffed`), so that the caller
     does not decode or scan the same bytes twice. `charset`: the HTTP header's (see
-    `encoding.decode_bytes`)."""
+    `encoding.decode_bytes`). `decode`: decode even a plain page (its bytes proved no UTF-8)."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     elif type(data) is not bytes:
@@ -133,6 +146,10 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     has_bom = lead in BOM_LEADS and data.startswith(_ANY_BOM)
     if not has_bom and data.find(b"\x00", 0, BINARY_SAMPLE) != -1:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
+    if not decode and not has_bom:
+        warnings = _plain_page(data, charset)
+        if warnings is not None:
+            return Sniffed("html", None, data, warnings)
     whole = len(data) <= DECODE_WINDOW
     text, encoding, warnings, exact = decode_utf8_aware(
         data if whole else data[:DECODE_WINDOW], is_html=True, charset=charset
@@ -144,7 +161,7 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     if exact and whole and len(text) <= BINARY_SAMPLE:
         # The sample is all of the input, and the input its UTF-8: count controls on the bytes
         # (a control character is one byte there).
-        if data.translate(_UNSAFE_TO_SPACE) == data:  # no control byte, no form feed: the usual page
+        if not data.translate(None, _TREE_SAFE_BYTES):  # no control byte, no form feed: the usual page
             controls = text.count("\ufffd") if "\ufffd" in text else 0
             if "\ufffe" not in text and "\uffff" not in text:
                 tree_ready = data
@@ -163,6 +180,22 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     )
     kind = "html" if is_html else "text"
     return Sniffed(kind, (text, encoding, warnings) if whole else None, tree_ready)
+
+
+def _plain_page(data: bytes, charset: str | None) -> tuple[str, ...] | None:
+    """The decoding warnings of a page that needs no decoding to be sniffed, else None.
+
+    Such a page starts with markup, holds no byte a tree cannot (control bytes, the form feed,
+    U+FFFD/FFFE/FFFF), and is ASCII or holds CJK text (`encoding.plain_utf8_warnings`): if it is
+    strict UTF-8, sniffing its text would find an HTML page, not binary, read as UTF-8 and ready
+    for the tree as it is. Whether it is UTF-8 is left to the tree's parser, which checks every byte as it reads:
+    decoding the page here as well cost 1–2% of a parse, for a text that no reader of such a page
+    needs."""
+    if _HTML_START_BYTES.match(data) is None or data.translate(None, _TREE_SAFE_BYTES):
+        return None
+    if _SPECIALS_LEAD in data and any(special in data for special in _SPECIALS):
+        return None
+    return plain_utf8_warnings(data, charset=charset)
 
 
 def _html_stub(head: str) -> bool:
