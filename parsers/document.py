@@ -18,7 +18,7 @@ from parsers import term
 from parsers.blocking import block_reason
 from parsers.encoding import decode_bytes, http_charset
 from parsers.errors import ParseError
-from parsers.html_page import SURE_PAGE_MIN_PARAGRAPHS, extract_detail, extract_undecoded
+from parsers.html_page import extract_detail
 from parsers.identifiers import doc_number_parts, strip_title_number
 from parsers.metadata import read_body
 from parsers.relations import read_relations
@@ -41,6 +41,10 @@ COLUMN_BY_FOLDER = {
     "zcfbl": "发展改革委令",
     "zcfbgg": "公告",
 }
+
+# A page whose template yielded a title and at least this many body paragraphs is a real page:
+# the (comparatively slow) block-page check is skipped for it. Block pages have a line or two.
+SURE_PAGE_MIN_PARAGRAPHS = 3
 
 # A column list page (ul.u-list of entries) handed to the document parser.
 LIST_PAGE_MARK = re.compile(r"<ul[^>]+class=[\"']?u-list", re.IGNORECASE)
@@ -84,13 +88,7 @@ def read_page(content: bytes | str, url: str | None = None, *, content_type: str
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     charset = http_charset(content_type)
-    sniffed = sniff_decoded(data, charset, decode=isinstance(content, str))
-    if sniffed.undecoded is not None:
-        extract = extract_undecoded(data, url, sniffed.undecoded)
-        if extract is not None:
-            return extract
-        sniffed = sniff_decoded(data, charset, decode=True)
-    kind, decoded, tree_ready_utf8 = sniffed.kind, sniffed.decoded, sniffed.tree_ready_utf8
+    kind, decoded, tree_ready_utf8 = sniff_decoded(data, charset)
     if kind == "pdf":
         from parsers.pdf import pdf_paragraphs
 

@@ -164,22 +164,6 @@ def _replaced(text: str) -> tuple[str, ...]:
     return (f"{count} undecodable byte sequences replaced",) if count else ()
 
 
-def plain_utf8_warnings(data: bytes, *, charset: str | None = None) -> tuple[str, ...] | None:
-    """The warnings `decode_bytes` gives `data` as it reads it as UTF-8, when deciding so needs no
-    decoding: `data` has no byte-order mark and holds ASCII only or a common CJK character's lead
-    byte, so that strict UTF-8, if it holds, is the encoding used (the reading as GB18030 is tried
-    only for UTF-8 text without CJK). None for any other input. Whether `data` is strict UTF-8 is
-    left to the caller (the tree's parser checks each byte as it reads, `html_tree.parse_html`)."""
-    if data[:1] in BOM_LEADS and data.startswith(_ANY_BOM):
-        return None
-    if data.isascii():
-        return ()  # ASCII reads the same in every declared charset
-    if not _has_common_cjk_lead(data):
-        return None
-    declared_raw, declared = (charset, _canonical(charset)) if charset else declared_charset(data, is_html=True)
-    return _mismatch(declared_raw, declared, "utf-8")
-
-
 def decode_bytes(data: bytes, *, is_html: bool, charset: str | None = None) -> tuple[str, str, tuple[str, ...]]:
     """Decode a page or rendering: (text, encoding used, warnings). Never raises.
 

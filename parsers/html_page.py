@@ -11,12 +11,11 @@ so. `extract_detail` never raises.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from parsers import templates
 from parsers.blocking import block_reason
 from parsers.boxes import drop_tree, noise_in, remove_boxes
-from parsers.html_tree import NeedsDecoding, PageIndex, clean_text, element_text, meta_tags, parse_html, text_of
+from parsers.html_tree import PageIndex, clean_text, element_text, meta_tags, parse_html, text_of
 from parsers.model import Attachment, Link, PageExtract, Table
 from parsers.paragraphs import ParagraphBuilder, is_centered
 from parsers.templates import ATTACHMENT_CLASS, ATTACHMENT_EXTENSIONS, INTERPRETATION_CLASS, LIST_CLASS
@@ -31,15 +30,11 @@ LOST_CHARS_MAX = 20
 # followed by at most a comment or whitespace): its body may lack its end, which is said. (Looked
 # for as written, in capitals, then in any case: lower() of the tail costs more than the rest.)
 END_TAG = "</html"
-END_TAG_BYTES = END_TAG.encode()
 END_TAG_REACH = 512
 # ... and a page cut inside a character reference (`&nb` of `&nbsp;`) keeps the reference's start
 # as literal text, which is no text of the page: it is cut off with it.
 CUT_REFERENCE = re.compile(r"&#?[A-Za-z0-9]{0,31}$")
 LOST_SHARE = 0.05
-# A page whose template yielded a title and at least this many body paragraphs is a real page:
-# the (comparatively slow) block-page check is skipped for it. Block pages have a line or two.
-SURE_PAGE_MIN_PARAGRAPHS = 3
 
 
 def _links(anchors, base: str | None) -> list[tuple[str, str | None, str]]:
@@ -107,29 +102,10 @@ def extract_detail(html: str, url: str | None, *, utf8: bytes | None = None) -> 
         return PageExtract(paragraphs=(), warnings=("page nested too deeply to read",))
 
 
-def extract_undecoded(data: bytes, url: str | None, decode_warnings: tuple[str, ...]) -> PageExtract | None:
-    """`extract_detail` of a page's bytes, not decoded (`sniff.Sniffed.undecoded`), with the
-    warnings of its decoding; None when it must be read from its text after all: its bytes are not
-    UTF-8, it may have been cut short, or it is not surely a page (a block page, maybe)."""
-    try:
-        extract = _extract(None, url, data)
-    except (NeedsDecoding, RecursionError):
-        return None
-    if not (extract.title and len(extract.paragraphs) >= SURE_PAGE_MIN_PARAGRAPHS):
-        return None
-    return replace(extract, warnings=extract.warnings + decode_warnings) if decode_warnings else extract
-
-
-def _extract(html: str | None, url: str | None, utf8: bytes | None = None) -> PageExtract:
-    """`html` None: the page is `utf8`, not decoded (see `extract_undecoded`)."""
+def _extract(html: str, url: str | None, utf8: bytes | None = None) -> PageExtract:
     warnings: list[str] = []
-    if html is None:
-        # Its end, in the bytes: the last END_TAG_REACH bytes are at most as many characters, so
-        # what is found here the text would show too. Anything else is read from the text.
-        reach = max(len(utf8) - END_TAG_REACH, 0)
-        if utf8.find(END_TAG_BYTES, reach) < 0 and utf8.find(END_TAG_BYTES.upper(), reach) < 0:
-            raise NeedsDecoding
-    elif _may_be_cut(html):
+    reach = max(len(html) - END_TAG_REACH, 0)  # searched in place: a slice is a copy
+    if html.find(END_TAG, reach) < 0 and html.find(END_TAG.upper(), reach) < 0 and END_TAG not in html[reach:].lower():
         warnings.append("the page ends before its </html>: it may have been cut short")
         if html.endswith("\ufffd"):  # a character cut in half by the cut is no character of the page
             html, utf8 = html.rstrip("\ufffd"), None
@@ -186,8 +162,6 @@ def _extract(html: str | None, url: str | None, utf8: bytes | None = None) -> Pa
     if title is None or not paragraphs:
         # Only a thin page can be a challenge or WAF shell; a page with a title and a body is not
         # checked (the check scans the whole text and would double the cost of a parse).
-        if html is None:
-            raise NeedsDecoding
         reason = block_reason(html)
         if reason:
             warnings.insert(0, f"not a document: blocked or challenge page ({reason})")
@@ -204,12 +178,6 @@ def _extract(html: str | None, url: str | None, utf8: bytes | None = None) -> Pa
         centered=centered,
         tables=tables,
     )
-
-
-def _may_be_cut(html: str) -> bool:
-    """Whether the page lacks its </html> within END_TAG_REACH of its end."""
-    reach = max(len(html) - END_TAG_REACH, 0)  # searched in place: a slice is a copy
-    return html.find(END_TAG, reach) < 0 and html.find(END_TAG.upper(), reach) < 0 and END_TAG not in html[reach:].lower()
 
 
 def _read(roots: list, index: PageIndex, url: str | None, interpretation_links: list, attachment_links: list) -> ParagraphBuilder:

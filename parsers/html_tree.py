@@ -51,33 +51,12 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-class NeedsDecoding(Exception):
-    """A page's bytes, handed on undecoded (`sniff.Sniffed.undecoded`), must be read from their
-    decoded text after all: they are not UTF-8, or a reader needs the page's text."""
-
-
-# The error libxml2 logs for a byte sequence that is not the UTF-8 it was told to read (it reads
-# on, with U+FFFD in its place). It checks every byte, in markup, text, scripts and comments.
-_INVALID_ENCODING = etree.ErrorTypes.ERR_INVALID_ENCODING
-
-
-def parse_html(html: str | None, utf8: bytes | None = None) -> etree._Element | None:
+def parse_html(html: str, utf8: bytes | None = None) -> etree._Element | None:
     """An lxml tree of any string, or None when nothing parses (empty, comment-only input).
 
     `utf8`: the UTF-8 encoding of `html`, when the caller has it and knows it holds no character a
-    tree cannot (`sniff.Sniffed.tree_ready_utf8`): parsed as it is. `html` None: `utf8` is a page
-    not decoded (`sniff.Sniffed.undecoded`); raises NeedsDecoding when it is no UTF-8.
+    tree cannot (`sniff.Sniffed.tree_ready_utf8`): parsed as it is.
     """
-    if html is None:
-        parser = _parser()
-        try:
-            root = etree.fromstring(utf8, parser=parser)
-        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-            raise NeedsDecoding from None
-        errors = parser.error_log
-        if errors and any(error.type == _INVALID_ENCODING for error in errors):
-            raise NeedsDecoding
-        return root if root is not None and isinstance(root.tag, str) else None
     if utf8 is not None and XML_DECLARATION.match(html) is None and not html.isspace():
         try:
             root = etree.fromstring(utf8, parser=_parser())

@@ -95,40 +95,6 @@ def test_a_cut_inside_a_character_or_a_reference_leaves_no_trace_of_it(own):
         assert own[name]["body_text"].startswith(got["body_text"].rstrip("\n"))
 
 
-# Byte sequences that are no UTF-8 (a stray byte, a character cut short, an overlong form, an
-# encoded surrogate, a code point beyond U+10FFFF), and bytes a tree cannot hold.
-NOT_UTF8 = (b"\xff", b"\x80", b"\xe4\xb8", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80")
-UNSAFE = (b"\x01", b"\x0c", b"\x7f", "\ufffd".encode(), "\ufffe".encode(), "￥".encode())
-
-
-def _decoded_first(data: bytes, name: str) -> dict | str:
-    """The parse of `data` with every page decoded before it is read (no undecoded path)."""
-    from unittest import mock
-
-    with mock.patch("parsers.sniff._plain_page", lambda data, charset: None):
-        try:
-            return _doc(data, name)
-        except ParseError as err:
-            return f"ParseError: {err}"
-
-
-@pytest.mark.parametrize("name", DETAIL_PAGES)
-@settings(max_examples=40, deadline=None)
-@given(at=st.floats(min_value=0.0, max_value=1.0), insert=st.sampled_from(NOT_UTF8 + UNSAFE + (b"",)))
-def test_a_page_read_from_its_bytes_parses_as_its_decoded_text_does(name, at, insert):
-    """A plain UTF-8 page is read from its bytes, never decoded (libxml2 checks the UTF-8 as it
-    reads); a byte that is no UTF-8 anywhere in it (markup, text, scripts, comments) sends it back
-    to be decoded first. Either way the document is the one its decoded text gives."""
-    data = (PAGES / name).read_bytes()
-    cut = int(len(data) * at)
-    damaged = data[:cut] + insert + data[cut:]
-    try:
-        got: dict | str = _doc(damaged, name)
-    except ParseError as err:
-        got = f"ParseError: {err}"
-    assert got == _decoded_first(damaged, name)
-
-
 @pytest.mark.parametrize("name", DETAIL_PAGES)
 def test_a_byte_that_is_no_utf8_in_a_page_body_is_replaced_and_said(name, own):
     data = (PAGES / name).read_bytes()
