@@ -86,7 +86,7 @@ def read_page(content: bytes | str, url: str | None = None, *, content_type: str
     `assemble` the document; a crawler reads the page here once and hands the extract on.
     Raises `ParseError` when the input is no document at all.
     """
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else bytes(content)
     charset = http_charset(content_type)
     kind, decoded, tree_ready_utf8 = sniff_decoded(data, charset)
     if kind == "pdf":
@@ -219,7 +219,7 @@ def page_links(content: bytes | str, url: str | None = None) -> tuple[tuple[Atta
     What a crawler needs before it can fetch a page's files: the page chrome only (no metadata,
     no articles). Empty for anything that is not a page; never raises.
     """
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else bytes(content)
     try:
         kind = sniff(data)
     except ParseError:

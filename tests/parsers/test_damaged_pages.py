@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import ParseError, parse
+from parsers.document import page_links
 from tests.conftest import PAGES
 from test_documents import page_url
 
@@ -102,3 +103,16 @@ def test_a_byte_that_is_no_utf8_in_a_page_body_is_replaced_and_said(name, own):
     got = _doc(data[:at] + b"\xff" + data[at:], name)
     assert "1 undecodable byte sequences replaced" in got["warnings"]
     assert got["body_text"].replace("\ufffd", "") == own[name]["body_text"]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+def test_a_text_holding_a_lone_surrogate_parses_without_it(name, own):
+    """A caller's str may hold a lone surrogate (bytes decoded with "surrogateescape"): no
+    character a document can hold, and no traceback either."""
+    html = (PAGES / name).read_text(encoding="utf-8")
+    at = html.index("。", html.index("TRS_Editor"))
+    got = parse(html[:at] + "\ud800" + html[at:], url=page_url(name)).to_dict()
+    for key in COMPARED:
+        assert got[key] == own[name][key], key
+    links = page_links(html[:at] + "\udc80" + html[at:], page_url(name))
+    assert [a.url for a in links[0]] == [a["url"] for a in own[name]["attachments"]]
