@@ -136,7 +136,7 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
         raise ParseError("binary", "binary data (NUL bytes), not a page, PDF or OFD file")
     whole = len(data) <= DECODE_WINDOW
     text, encoding, warnings, exact = decode_utf8_aware(
-        data if whole else data[:DECODE_WINDOW], is_html=True, charset=charset
+        data if whole else data[: _character_boundary(data, DECODE_WINDOW)], is_html=True, charset=charset
     )
     sample = text[:BINARY_SAMPLE]
     if not sample or sample.isspace():
@@ -164,6 +164,22 @@ def sniff_decoded(data: bytes, charset: str | None = None) -> Sniffed:
     )
     kind = "html" if is_html else "text"
     return Sniffed(kind, (text, encoding, warnings) if whole else None, tree_ready)
+
+
+def _character_boundary(data: bytes, end: int) -> int:
+    """`end`, or the start of the UTF-8 character it would cut in half. A window cut inside a
+    character is no strict UTF-8; with few other non-ASCII characters in it (a long page's
+    scripts and styles first), the declared charset was tried next, and one that reads any
+    bytes (EBCDIC) turned the page into a "text" of its markup. Any other bytes move it by at
+    most three, which a sample does not mind."""
+    for back in range(1, 4):
+        byte = data[end - back]
+        if byte < 0x80:  # ASCII: no character is cut
+            return end
+        if byte >= 0xC0:  # the lead byte of a character of 2, 3 or 4 bytes
+            length = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return end - back if length > back else end
+    return end
 
 
 def _html_stub(head: str) -> bool:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from parsers import ParseError, parse
 from parsers.document import page_links
+from parsers.sniff import DECODE_WINDOW
 from tests.conftest import PAGES
 from test_documents import page_url
 
@@ -116,3 +117,23 @@ def test_a_text_holding_a_lone_surrogate_parses_without_it(name, own):
         assert got[key] == own[name][key], key
     links = page_links(html[:at] + "\udc80" + html[at:], page_url(name))
     assert [a.url for a in links[0]] == [a["url"] for a in own[name]["attachments"]]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
+@pytest.mark.parametrize("into", [0, 1, 2])
+def test_a_long_page_whose_sniffing_window_ends_inside_a_character_parses_the_same(name, into, own):
+    # Sniffing decodes a long page's first DECODE_WINDOW bytes. A comment of ASCII after the
+    # charset declaration makes the page long and puts its first CJK character `into` bytes
+    # before the window's end; the page declares EBCDIC (a charset that reads any bytes), so a
+    # window read other than as UTF-8 holds no markup.
+    html = (PAGES / name).read_text(encoding="utf-8")
+    meta = '<meta charset="UTF-8">'
+    head = '<meta charset="cp500"><!-- '
+    after = html[html.index(meta) + len(meta):]
+    ascii_run = len(after) - len(after.lstrip("".join(map(chr, range(128)))))
+    pad = DECODE_WINDOW - into - len(html[: html.index(meta)]) - len(head) - len(" -->") - ascii_run
+    data = html.replace(meta, head + "x" * pad + " -->").encode("utf-8")
+    assert data[DECODE_WINDOW - into] >= 0xC0  # the lead byte of the character the window reaches
+    got = _doc(data, name)
+    for key in COMPARED:
+        assert got[key] == own[name][key], key
