@@ -105,10 +105,25 @@ def interleaved_rates(
     return steady, cold
 
 
+def _positive(kind):
+    """An argparse type: a number of `kind` above zero (none measures nothing)."""
+
+    def read(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+        return value
+
+    return read
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="time per contender, over all rounds")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of turns (a ratio is taken in each)")
+    parser.add_argument("--seconds", type=_positive(float), default=3.0, help="time per contender, over all rounds")
+    parser.add_argument("--rounds", type=_positive(int), default=5, help="rounds of turns (a ratio is taken in each)")
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     args = parser.parse_args(argv)
 
