@@ -122,6 +122,44 @@ def sentence_spots(root) -> list[tuple[etree._Element, str, int]]:
     return out
 
 
+VOID_TAGS = {"br", "img", "hr", "input", "wbr", "col", "area", "embed", "source", "meta", "link"}
+
+
+def edges(root) -> list[tuple[etree._Element, str]]:
+    """(element, where) for every edge of the text runs inside the editor blocks: right "before"
+    and right "after" each element of any tag, and "first inside" (before its text) and "last
+    inside" (after its last child's tail) each element that can hold one. A box first in a
+    <span>, right before the text it opens, is one of them."""
+    out = []
+    for editor in _editors(root):
+        for el in editor.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if el is not editor:
+                out += [(el, "before"), (el, "after")]
+            if el.tag not in VOID_TAGS:
+                out += [(el, "first inside"), (el, "last inside")]
+    return out
+
+
+def insert_at_edge(html: bytes, pick: int) -> bytes:
+    root = _parse(html)
+    spots = edges(root)
+    el, where = spots[pick % len(spots)]
+    box = sidebar_box()
+    if where == "before":
+        el.addprevious(box)  # after the text before `el`, which stays where it was
+    elif where == "after":
+        box.tail, el.tail = el.tail, None  # lxml moves an element with its tail: `el`'s text follows the box
+        el.addnext(box)
+    elif where == "first inside":
+        box.tail, el.text = el.text, None
+        el.insert(0, box)
+    else:
+        el.append(box)  # after the last child's tail
+    return _serialise(root)
+
+
 def insert_at_boundary(html: bytes, pick: int) -> bytes:
     root = _parse(html)
     spots = boundaries(root)
@@ -169,7 +207,8 @@ def split_editor(html: bytes, pick: int) -> bytes:
 def as_template(html: bytes, template: str) -> bytes:
     """A real current-template page rewritten as the site's other templates mark up the body:
     "TRS_UEDITOR" (the CMS's newer editor), "2019-2023" (article_con_title, Custom_UnionStyle
-    inside TRS_Editor), "pre-2019" (a bare TRS_Editor in div#zoom, no article_con)."""
+    inside TRS_Editor), "pre-2019" (a bare TRS_Editor in div#zoom, no article_con), "lines as
+    <p>" (each line of the body a <p>, not a <div>)."""
     root = _parse(html)
     editor = _editors(root)[0]
     container = editor.getparent()
@@ -185,6 +224,14 @@ def as_template(html: bytes, template: str) -> bytes:
     elif template == "pre-2019":
         del container.attrib["class"]
         container.set("id", "zoom")
+    elif template == "lines as <p>":
+        # The editor's lines written as <p> (centred by their style), as the CMS's editors also
+        # write them: an HTML parser ends a <p> at the box's <div>, which a <div> line it does not.
+        for el in list(editor.iter("div")):
+            if el is not editor and not any(
+                isinstance(inner.tag, str) and inner.tag in BLOCK_TAGS - {"br"} for inner in el.iterdescendants()
+            ):
+                el.tag = "p"
     else:
         raise ValueError(template)
     return _serialise(root)

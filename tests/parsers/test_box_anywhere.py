@@ -29,6 +29,7 @@ PLACEMENTS = {
     "boundary": boxes.insert_at_boundary,
     "between editor blocks": boxes.split_editor,
     "inside a sentence": boxes.insert_in_sentence,
+    "at the edge of an element or a text run": boxes.insert_at_edge,
 }
 
 
@@ -66,6 +67,27 @@ def test_box_anywhere_changes_nothing(name, placement, pick, own_parses):
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
+@pytest.mark.parametrize("markup", ["as saved", "lines as <p>"])
+@pytest.mark.parametrize("spots, place", [
+    (boxes.edges, boxes.insert_at_edge), (boxes.sentence_spots, boxes.insert_in_sentence),
+], ids=["every edge", "every sentence spot"])
+def test_a_box_at_every_spot_changes_nothing(name, markup, spots, place, own_parses):
+    # Each spot in turn (a few hundred a page), where the properties above draw some. A box first
+    # in the <span> that opens a line once glued that line to the centred one above it, and one
+    # that closed a <p> after a 》 split the sentence it stood in.
+    html = (PAGES / name).read_bytes()
+    if markup != "as saved":
+        html = boxes.as_template(html, markup)
+    count = len(spots(boxes.page_tree(html)))
+    assert count > 50
+    for pick in range(count):
+        got = _parsed(place(html, pick), name)
+        for word in BOX_WORDS:
+            assert word not in got["body_text"], (pick, word)
+        assert got == own_parses[name], spots(boxes.page_tree(html))[pick]
+
+
+@pytest.mark.parametrize("name", DETAIL_PAGES)
 def test_two_boxes_and_three_editor_blocks(name, own_parses):
     html = (PAGES / name).read_bytes()
     html = boxes.split_editor(html, 1)
@@ -74,7 +96,7 @@ def test_two_boxes_and_three_editor_blocks(name, own_parses):
     assert got == own_parses[name]
 
 
-TEMPLATES = ("TRS_UEDITOR", "2019-2023", "pre-2019")
+TEMPLATES = ("TRS_UEDITOR", "2019-2023", "pre-2019", "lines as <p>")
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
