@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from parsers import articles as article_splitter
 from parsers import term
 from parsers.blocking import block_reason
-from parsers.encoding import decode_bytes, http_charset
+from parsers.encoding import decode_bytes, http_charset, without_surrogates
 from parsers.errors import ParseError
 from parsers.html_page import extract_detail
 from parsers.identifiers import doc_number_parts, strip_title_number
@@ -102,7 +102,7 @@ def read_page(content: bytes | str, url: str | None = None, *, content_type: str
     else:
         utf8 = None  # the page's bytes, when the tree can be built from them as they are
         if isinstance(content, str):
-            text, decode_warnings = content, ()
+            text, decode_warnings = without_surrogates(content), ()
         elif decoded is not None and kind == "html":  # sniffing decoded the whole page already
             text, _encoding, decode_warnings = decoded
             utf8 = tree_ready_utf8
@@ -226,7 +226,7 @@ def page_links(content: bytes | str, url: str | None = None) -> tuple[tuple[Atta
         return (), ()
     if kind not in ("html", "text"):
         return (), ()
-    text = content if isinstance(content, str) else decode_bytes(data, is_html=kind == "html")[0]
+    text = without_surrogates(content) if isinstance(content, str) else decode_bytes(data, is_html=kind == "html")[0]
     if kind == "html":
         extract = extract_detail(text, url)
     else:

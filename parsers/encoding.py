@@ -175,6 +175,16 @@ def decode_bytes(data: bytes, *, is_html: bool, charset: str | None = None) -> t
     return decode_utf8_aware(data, is_html=is_html, charset=charset)[:3]
 
 
+# Lone surrogates: halves of a UTF-16 pair, no character. A text handed in may hold them (a
+# decoder's "surrogateescape"), and no UTF-8 can carry them into a hash or a database.
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """The text without lone surrogates (the usual text, holding none, comes back as it is)."""
+    return SURROGATES.sub("", text) if not text.isascii() and SURROGATES.search(text) else text
+
+
 def http_charset(content_type: str | None) -> str | None:
     """The charset parameter of a Content-Type header value (`text/html; charset=GBK`), or None."""
     if not content_type:

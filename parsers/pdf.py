@@ -150,8 +150,9 @@ def _runs(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> tuple[li
             if code <= 0xDBFF:
                 high_surrogate = code
                 continue
-            if high_surrogate is not None:
-                code = 0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00)
+            if high_surrogate is None:  # a low surrogate alone (a broken ToUnicode map): no character
+                continue
+            code = 0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00)
         high_surrogate = None
         ch = chr(code) if 0 < code < 0x110000 else ""
         if not ch or ch in _LINE_BREAKS:

@@ -8,6 +8,8 @@ short, or a one-line ParseError: never a traceback, never a body with chrome in 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from parsers import ParseError, parse
 from parsers.document import page_links
 from parsers.sniff import DECODE_WINDOW
-from tests.conftest import PAGES
+from tests.conftest import PAGES, RENDERINGS
 from test_documents import page_url
 
 DETAIL_PAGES = sorted(p.name for p in PAGES.glob("*_t*.html"))
@@ -117,6 +119,17 @@ def test_a_text_holding_a_lone_surrogate_parses_without_it(name, own):
         assert got[key] == own[name][key], key
     links = page_links(html[:at] + "\udc80" + html[at:], page_url(name))
     assert [a.url for a in links[0]] == [a["url"] for a in own[name]["attachments"]]
+
+
+TOOL_RENDERINGS = sorted(Path(__file__).resolve().parent.parent.joinpath("renderings").glob("*/*.*"))
+
+
+@pytest.mark.parametrize("path", [RENDERINGS / "tz_2022_408_rendering.txt", *TOOL_RENDERINGS], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_rendering_holding_a_lone_surrogate_parses_without_it(path):
+    # The text path too: a surrogate reached the content hash, whose UTF-8 encoding raised.
+    text = path.read_text(encoding="utf-8")
+    at = text.index("。")
+    assert parse(text[:at] + "\udc80" + text[at:]).to_dict() == parse(text).to_dict()
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
