@@ -19,6 +19,7 @@ from parsers import rendering_tools as tools
 from parsers.agencies import agencies_in_line
 from parsers.body_dates import DATE_LINE as SIGNATURE_DATE
 from parsers.model import Attachment, Link, PageExtract, Table
+from parsers.rewrap import unwrapped
 
 # Link targets that point nowhere: the navigation rows of a rendering link to "#".
 DEAD_HREF = re.compile(r"^(?:#.*|javascript:.*|)$", re.IGNORECASE)
@@ -39,7 +40,8 @@ def extract_rendering(text: str, url: str | None) -> PageExtract:
     date = rules.ISO_DATE.match(front.get("date") or "")
     if date:
         walker.fallback_date = _iso(*date.groups(), warnings=walker.warnings)
-    raw_lines = tools.breadcrumb_runs(tools.without_lynx_references(raw_lines))
+    # (widths as the tool laid them out: before lynx's [N] marks go)
+    raw_lines = tools.breadcrumb_runs(tools.without_lynx_references(unwrapped(raw_lines)))
     rows = tools.table_rows(raw_lines)
     lines = [rules.strip_markup(raw) if i not in rows else ("", [], 0) for i, raw in enumerate(raw_lines)]
     for i, (line, links, level) in enumerate(lines):

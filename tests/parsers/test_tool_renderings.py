@@ -21,7 +21,8 @@ from test_documents import page_url
 
 HERE = __import__("pathlib").Path(__file__).resolve().parents[1] / "renderings"
 MANIFEST = list(csv.DictReader((HERE / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
-TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md")
+TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md",
+         "lynx-80", "w3m-80", "html2text-78")  # the last three at the tools' default widths
 COMPARED = ("title", "doc_number", "doc_number_parts", "written_date", "effective_date", "issuers",
             "addressees", "preamble", "articles")
 # Words of the page chrome (navigation, breadcrumb, print and share widgets, 排行榜 and 相关解读
@@ -102,6 +103,7 @@ def _tool_available(tool: str) -> str | None:
 
     if make.available(tool):
         return None
+    tool = make.WRAPPED.get(tool, tool)
     if tool in ("lynx", "w3m"):
         return f"{tool} is not installed (Debian package {tool})"
     if tool == "chromium":

@@ -44,9 +44,13 @@ sys.path.insert(0, str(ROOT))
 from tests import sidebar_box  # noqa: E402
 from tests.conftest import PAGES  # noqa: E402
 
-TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md")
+TOOLS = ("lynx", "w3m", "chromium", "html2text", "markdownify", "trafilatura", "crawl-md",
+         "lynx-80", "w3m-80", "html2text-78")
+# The tools run at their default widths, which wrap long lines (the others are run unwrapped): the
+# tool each is.
+WRAPPED = {"lynx-80": "lynx", "w3m-80": "w3m", "html2text-78": "html2text"}
 EXTENSION = {"lynx": "txt", "w3m": "txt", "chromium": "txt", "html2text": "md", "markdownify": "md",
-             "trafilatura": "md", "crawl-md": "md"}
+             "trafilatura": "md", "crawl-md": "md", "lynx-80": "txt", "w3m-80": "txt", "html2text-78": "md"}
 COMMANDS = {
     "lynx": "lynx -dump -width=2000 -assume_charset=utf-8 -display_charset=utf-8 {input}",
     "w3m": "w3m -dump -cols 2000 -T text/html -I UTF-8 -O UTF-8 {input}",
@@ -57,6 +61,10 @@ COMMANDS = {
     "trafilatura": "trafilatura.extract(html, url=URL, output_format='markdown', include_links=True, "
                    "include_formatting=True, with_metadata=True, favor_recall=True)",
     "crawl-md": "python tests/renderings/make_renderings.py (crawl_markdown)",
+    # the defaults, written out (w3m's would follow the terminal's width)
+    "lynx-80": "lynx -dump -width=80 -assume_charset=utf-8 -display_charset=utf-8 {input}",
+    "w3m-80": "w3m -dump -cols 80 -T text/html -I UTF-8 -O UTF-8 {input}",
+    "html2text-78": "html2text.HTML2Text(baseurl=URL); handle(html) (body_width 78, its default)",
 }
 QR_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
           "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -230,10 +238,8 @@ def render(tool: str, name: str, data: bytes, url: str, driver=None) -> str:
     partial = INPUT_DIR / f".{name}.{os.getpid()}"
     partial.write_bytes(data)
     os.replace(partial, path)
-    if tool == "lynx":
-        return subprocess.run(COMMANDS["lynx"].format(input=path).split(), capture_output=True, check=True).stdout.decode("utf-8")
-    if tool == "w3m":
-        return subprocess.run(COMMANDS["w3m"].format(input=path).split(), capture_output=True, check=True).stdout.decode("utf-8")
+    if tool in ("lynx", "w3m", "lynx-80", "w3m-80"):
+        return subprocess.run(COMMANDS[tool].format(input=path).split(), capture_output=True, check=True).stdout.decode("utf-8")
     if tool == "chromium":
         driver.get(path.as_uri())
         return driver.execute_script("return document.body.innerText") + "\n"
@@ -244,6 +250,10 @@ def render(tool: str, name: str, data: bytes, url: str, driver=None) -> str:
         converter = html2text.HTML2Text(baseurl=url)
         converter.body_width = 0
         return converter.handle(html)
+    if tool == "html2text-78":
+        import html2text
+
+        return html2text.HTML2Text(baseurl=url).handle(html)
     if tool == "markdownify":
         import markdownify
 
@@ -259,6 +269,7 @@ def render(tool: str, name: str, data: bytes, url: str, driver=None) -> str:
 
 
 def version(tool: str) -> str:
+    tool = WRAPPED.get(tool, tool)
     try:
         if tool == "lynx":
             return subprocess.run(["lynx", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -276,6 +287,7 @@ def version(tool: str) -> str:
 
 
 def available(tool: str) -> bool:
+    tool = WRAPPED.get(tool, tool)
     if tool in ("lynx", "w3m"):
         return shutil.which(tool) is not None
     if tool == "chromium":
