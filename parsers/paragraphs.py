@@ -36,10 +36,6 @@ ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.I)
 CENTERED_ALIGNS = frozenset({"center", "right", "-webkit-center", "-moz-center", "end"})
 # A paragraph that ends with one of these ends its sentence: a box after it did not cut anything.
 SENTENCE_END = tuple("。；;！!？?：:”’」』）)》…")
-# ... but the text run right after a box that closed the <p> it stood in is that <p>'s own rest:
-# only the end of a sentence proper may have been the <p>'s end (a closing 》 or ） is inside a
-# sentence there: 《…办法》|已经…审议通过).
-CLOSED_P_SENTENCE_END = tuple("。；;！!？?…")
 # A paragraph starting like a numbered unit or heading is never the rest of a cut sentence.
 NEW_UNIT = re.compile(r"^(?:[一二三四五六七八九十百零]+、|[（(][一二三四五六七八九十百零\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百零\d]+[编章节条]|附件)")
 
@@ -157,8 +153,13 @@ class ParagraphBuilder:
                 # reader sees the page without the box.
                 return
             self.flush()
+            closed = _closed_p(el)
+            if closed == "empty":
+                # The box stood first in a <p> and left it empty: what follows is that <p>'s
+                # line, which starts a paragraph of its own.
+                return
             self.cuts.add(len(self.paragraphs))
-            if _rest_of_a_closed_p(el):
+            if closed == "rest":
                 self.tail_cuts.add(len(self.paragraphs))
             return
         else:
@@ -268,33 +269,40 @@ def _table_rows(table: etree._Element):
                     yield row
 
 
-def _rest_of_a_closed_p(box: etree._Element) -> bool:
-    """Whether what follows the box is the rest of a <p> the box closed: an HTML parser ends an
-    open <p> at a <div>, so `<p>交通<div box>…</div>运输<span>部</span></p>` is read as
-    `<p>交通</p>`, the box, then 运输 (its tail) and the <span>, which have lost the <p>'s
-    alignment. A box anywhere else (first in a <span> that opens the next line, or first in a
-    <p>, which it leaves empty) broke no line: the text after it is a line of its own."""
+def _closed_p(box: etree._Element) -> str | None:
+    """Whether the box closed the <p> it stood in, and how: an HTML parser ends an open <p> at a
+    <div>, so `<p>交通<div box>…</div>运输<span>部</span></p>` is read as `<p>交通</p>`, the box,
+    then 运输 (its tail) and the <span>: "rest" when the box is followed so by the rest of a <p>
+    holding text, "empty" when the <p> it closed holds none (the box stood first in it: what
+    follows is that <p>'s whole line), None for a box anywhere else (first in a <span> that opens
+    the next line, say), which broke no line."""
+    before = box.getprevious()
+    if before is None or before.tag != "p" or before.tail:
+        return None
+    if not "".join(before.itertext()).strip():
+        return "empty"
     tail = box.tail
     if tail:
-        if tail[0].isspace():
-            return False
-    else:
-        following = box.getnext()
-        if following is None or not isinstance(following.tag, str) or following.tag in BLOCK_TAGS:
-            return False
-    before = box.getprevious()
-    return before is not None and before.tag == "p" and not before.tail and bool("".join(before.itertext()).strip())
+        return None if tail[0].isspace() else "rest"
+    following = box.getnext()
+    if following is None or not isinstance(following.tag, str) or following.tag in BLOCK_TAGS:
+        return None
+    # an inline element holding a block (<span><p>文号</p></span>) is no rest of a line either
+    return None if any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS for el in following.iterdescendants()) else "rest"
 
 
 def _continues(before: tuple[str, bool], after: tuple[str, bool], tail: bool = False) -> bool:
     """Whether `after` is the rest of the sentence `before` was cut in by a box.
 
-    `tail`: `after` is the run right after a box that closed the <p> `before` stands in
-    (`_rest_of_a_closed_p`). A centred block (a title, a signature) broken so goes on in that
-    run, which has lost the block's alignment.
+    `tail`: `after` is the rest of the <p> `before` stands in, which the box closed (see
+    `_closed_p`): the same paragraph, whatever either says (a heading's 。 and the text after it
+    in one <p>: <strong>（一）强化政策支持。</strong>有序推进…), and centred or not (the rest has
+    lost the <p>'s alignment).
     """
+    if tail:
+        return True
     (prev, prev_centered), (nxt, next_centered) = before, after
-    if (prev_centered or next_centered) and not (tail and prev_centered and not next_centered):
+    if prev_centered or next_centered:
         return False
-    return not prev.endswith(CLOSED_P_SENTENCE_END if tail else SENTENCE_END) and not NEW_UNIT.match(nxt)
+    return not prev.endswith(SENTENCE_END) and not NEW_UNIT.match(nxt)
 

@@ -149,3 +149,41 @@ def test_how_a_class_attribute_is_spelt_changes_nothing(name, spelling, own_pars
     respelt = _CLASS_ATTRIBUTE.sub(lambda m: b'class="' + rewrite(m.group(1)) + b'"', html)
     assert respelt != html
     assert _parsed(respelt, name) == own_parses[name]
+
+
+def _replica_pages_with_articles(count: int) -> list[tuple[str, bytes]]:
+    """Detail pages of the replica (built from the real templates) whose body holds numbered
+    articles: the real pages are cover letters, so their own parses have none to lose."""
+    from replica.site import Site
+
+    site = Site(size=60, seed=7)
+    out = []
+    for doc in site.documents():
+        html = site.resolve(doc["url"]).body
+        url = "https://www.ndrc.gov.cn" + doc["url"]
+        if any(a.source == "body" for a in parse(html, url=url).articles):
+            out.append((url, html))
+        if len(out) == count:
+            return out
+    return out
+
+
+REPLICA_PAGES = _replica_pages_with_articles(3)
+
+
+@pytest.mark.parametrize("url, html", REPLICA_PAGES, ids=[u.rsplit("/", 1)[-1] for u, _ in REPLICA_PAGES])
+@pytest.mark.parametrize("markup", ["as saved", "lines as <p>"])
+@settings(max_examples=40, deadline=None)
+@given(pick=st.integers(min_value=0, max_value=10_000), placement=st.sampled_from(list(PLACEMENTS)))
+def test_box_anywhere_in_a_page_with_articles_keeps_its_articles(url, html, markup, pick, placement):
+    # A heading's 。 and the text after it in one <p> (<strong>（一）强化政策支持。</strong>有序推进…)
+    # were split by a box that closed the <p>; a box first in a centred <p> that it left empty
+    # glued that <p>'s line to the line above.
+    own = parse(html, url=url).to_dict()
+    assert len(own["articles"]) >= 10
+    page = html if markup == "as saved" else boxes.as_template(html, markup)
+    got = parse(PLACEMENTS[placement](page, pick), url=url).to_dict()
+    for word in BOX_WORDS:
+        assert word not in got["body_text"], word
+    for key in COMPARED:
+        assert got[key] == own[key], key
