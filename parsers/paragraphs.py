@@ -84,7 +84,7 @@ class ParagraphBuilder:
     centred is tracked as pieces arrive instead of being recomputed at each flush.
     """
 
-    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts", "tail_cuts", "rows", "tables")
+    __slots__ = ("pieces", "centered", "visible", "paragraphs", "cuts", "closed_p_rests", "rows", "tables")
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
@@ -92,9 +92,9 @@ class ParagraphBuilder:
         self.visible = False  # the open paragraph has a piece that is not all whitespace
         self.paragraphs: list[tuple[str, bool]] = []
         self.cuts: set[int] = set()  # a box was cut out just before paragraph i
-        # …and paragraph i is the text run right after it: the rest of the block the box broke
-        # (an HTML parser closes an open <p> at a <div> box, and what follows loses its <p>).
-        self.tail_cuts: set[int] = set()
+        # …and paragraph i is what follows a <p> the box closed (see `_closed_p`): "rest" (its
+        # bare text) or "inline" (an inline element, which may as well stand after the <p>).
+        self.closed_p_rests: dict[int, str] = {}
         self.rows: set[int] = set()  # paragraph i is a row of a data table
         self.tables: list[tuple[tuple[str, ...], ...]] = []  # the data tables' rows of cells
 
@@ -159,8 +159,8 @@ class ParagraphBuilder:
                 # line, which starts a paragraph of its own.
                 return
             self.cuts.add(len(self.paragraphs))
-            if closed == "rest":
-                self.tail_cuts.add(len(self.paragraphs))
+            if closed is not None:
+                self.closed_p_rests[len(self.paragraphs)] = closed
             return
         else:
             block = False
@@ -239,7 +239,7 @@ class ParagraphBuilder:
                 and merged
                 and i not in rows
                 and i - 1 not in rows
-                and _continues(merged[-1], (text, centered), i in self.tail_cuts)
+                and _continues(merged[-1], (text, centered), self.closed_p_rests.get(i))
             ):
                 prev_text, prev_centered = merged[-1]
                 merged[-1] = (prev_text + text, prev_centered)
@@ -270,12 +270,15 @@ def _table_rows(table: etree._Element):
 
 
 def _closed_p(box: etree._Element) -> str | None:
-    """Whether the box closed the <p> it stood in, and how: an HTML parser ends an open <p> at a
-    <div>, so `<p>交通<div box>…</div>运输<span>部</span></p>` is read as `<p>交通</p>`, the box,
-    then 运输 (its tail) and the <span>: "rest" when the box is followed so by the rest of a <p>
-    holding text, "empty" when the <p> it closed holds none (the box stood first in it: what
-    follows is that <p>'s whole line), None for a box anywhere else (first in a <span> that opens
-    the next line, say), which broke no line."""
+    """Whether the box stands right after a <p> it may have closed, and what follows it.
+
+    An HTML parser ends an open <p> at a <div>, so `<p>交通<div box>…</div>运输部</p>` is read as
+    `<p>交通</p>`, the box, then 运输部 as its tail: "rest", the <p>'s own text, which has lost the
+    <p>'s alignment. "inline" when an inline element follows instead: `<p>国</p>` box
+    `<span>家发展改革委</span>` is read the same whether the <span> stood in the <p> or after it,
+    so only a fragment before it is joined (see `_continues`). "empty" when the <p> holds no text
+    (the box stood first in it: what follows is that <p>'s whole line). None for a box anywhere
+    else (first in a <span> that opens the next line, say), which broke no line."""
     before = box.getprevious()
     if before is None or before.tag != "p" or before.tail:
         return None
@@ -287,21 +290,31 @@ def _closed_p(box: etree._Element) -> str | None:
     following = box.getnext()
     if following is None or not isinstance(following.tag, str) or following.tag in BLOCK_TAGS:
         return None
-    # an inline element holding a block (<span><p>文号</p></span>) is no rest of a line either
-    return None if any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS for el in following.iterdescendants()) else "rest"
+    # an inline element holding a block (<span><p>文号</p></span>) follows no line, nor one whose
+    # text opens with an indent (a paragraph's start: 　　积极探索…)
+    if any(isinstance(el.tag, str) and el.tag in BLOCK_TAGS for el in following.iterdescendants()):
+        return None
+    text = "".join(following.itertext())
+    return "inline" if text and not text[0].isspace() else None
 
 
-def _continues(before: tuple[str, bool], after: tuple[str, bool], tail: bool = False) -> bool:
+# What a <p> may hold before a box for an inline element after the box to be its rest: one or two
+# characters (a name split across two spans: 国 + 家发展改革委) are no line of their own, where a
+# whole line (a 文号, the addressees) is one, and the element after the box the next line.
+FRAGMENT_MAX = 2
+
+
+def _continues(before: tuple[str, bool], after: tuple[str, bool], closed_p: str | None = None) -> bool:
     """Whether `after` is the rest of the sentence `before` was cut in by a box.
 
-    `tail`: `after` is the rest of the <p> `before` stands in, which the box closed (see
-    `_closed_p`): the same paragraph, whatever either says (a heading's 。 and the text after it
-    in one <p>: <strong>（一）强化政策支持。</strong>有序推进…), and centred or not (the rest has
-    lost the <p>'s alignment).
+    `closed_p`: what `after` is to the <p> `before` stands in, which the box may have closed
+    (`_closed_p`). Its "rest" is the same paragraph, whatever either says (a heading's 。 and the
+    text after it in one <p>: <strong>（一）强化政策支持。</strong>有序推进…) and centred or not
+    (the rest has lost the <p>'s alignment); after a fragment, an "inline" one is too.
     """
-    if tail:
-        return True
     (prev, prev_centered), (nxt, next_centered) = before, after
+    if closed_p == "rest" or (closed_p == "inline" and len(prev) <= FRAGMENT_MAX):
+        return True
     if prev_centered or next_centered:
         return False
     return not prev.endswith(SENTENCE_END) and not NEW_UNIT.match(nxt)

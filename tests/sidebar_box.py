@@ -208,7 +208,7 @@ def as_template(html: bytes, template: str) -> bytes:
     """A real current-template page rewritten as the site's other templates mark up the body:
     "TRS_UEDITOR" (the CMS's newer editor), "2019-2023" (article_con_title, Custom_UnionStyle
     inside TRS_Editor), "pre-2019" (a bare TRS_Editor in div#zoom, no article_con), "lines as
-    <p>" (each line of the body a <p>, not a <div>)."""
+    <p>" (each line of the body a <p>, not a <div>), "lines as bare <p>" (… and out of its <span>)."""
     root = _parse(html)
     editor = _editors(root)[0]
     container = editor.getparent()
@@ -224,6 +224,17 @@ def as_template(html: bytes, template: str) -> bytes:
     elif template == "pre-2019":
         del container.attrib["class"]
         container.set("id", "zoom")
+    elif template == "lines as bare <p>":
+        # ... and no longer wrapped in a <span> each: <span><div>文号</div></span> → <p>文号</p>,
+        # standing beside the <span> lines that follow it
+        for el in list(editor.iter("div")):
+            parent = el.getparent()
+            if el is editor or any(isinstance(i.tag, str) and i.tag in BLOCK_TAGS - {"br"} for i in el.iterdescendants()):
+                continue
+            el.tag = "p"
+            if parent.tag == "span" and len(parent) == 1 and not (parent.text or "").strip() and not (el.tail or "").strip():
+                el.tail = parent.tail
+                parent.getparent().replace(parent, el)
     elif template == "lines as <p>":
         # The editor's lines written as <p> (centred by their style), as the CMS's editors also
         # write them: an HTML parser ends a <p> at the box's <div>, which a <div> line it does not.

@@ -14,6 +14,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from parsers import parse
 from tests import sidebar_box as boxes
@@ -67,7 +68,7 @@ def test_box_anywhere_changes_nothing(name, placement, pick, own_parses):
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
-@pytest.mark.parametrize("markup", ["as saved", "lines as <p>"])
+@pytest.mark.parametrize("markup", ["as saved", "lines as <p>", "lines as bare <p>"])
 @pytest.mark.parametrize("spots, place", [
     (boxes.edges, boxes.insert_at_edge), (boxes.sentence_spots, boxes.insert_in_sentence),
 ], ids=["every edge", "every sentence spot"])
@@ -96,7 +97,7 @@ def test_two_boxes_and_three_editor_blocks(name, own_parses):
     assert got == own_parses[name]
 
 
-TEMPLATES = ("TRS_UEDITOR", "2019-2023", "pre-2019", "lines as <p>")
+TEMPLATES = ("TRS_UEDITOR", "2019-2023", "pre-2019", "lines as <p>", "lines as bare <p>")
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
@@ -116,7 +117,6 @@ def test_box_anywhere_in_every_template(name, template, pick, placement, own_par
 def test_text_outside_the_editor_blocks_is_kept_and_named(name, own_parses):
     """A template the rules do not know: the second half of the body in a block of its own
     (no editor class) beside the content container. Nothing is dropped silently."""
-    from lxml import etree
 
     root = boxes.page_tree((PAGES / name).read_bytes())
     editor = boxes._editors(root)[-1]
@@ -187,3 +187,25 @@ def test_box_anywhere_in_a_page_with_articles_keeps_its_articles(url, html, mark
         assert word not in got["body_text"], word
     for key in COMPARED:
         assert got[key] == own[key], key
+
+
+@pytest.mark.parametrize("line", ["文号", "addressees"])
+def test_a_box_between_a_p_line_and_the_span_line_after_it_changes_nothing(line):
+    # `<p>X</p><div box>…</div><span>Y</span>` and `<p>X<div box>…</div><span>Y</span></p>` are
+    # one tree: the <span> was taken for the rest of the <p> and glued to it (the 文号 ran into
+    # the addressees, or the addressees into the body).
+    name = "tz_t20260625_1406079.html"
+    html = (PAGES / name).read_text(encoding="utf-8")
+    span = '<span style="font-family: SimSun; font-size: 16px;">'
+    old, new = {
+        "文号": (f'{span}<div style="text-align: center;">发改能源〔2026〕884号</div></span><br />',
+                 '<p style="text-align: center;">发改能源〔2026〕884号</p>{box}'),
+        "addressees": (f"{span}各省、自治区、直辖市人民政府，国务院有关部委、直属机构，有关中央企业：</span><br />",
+                       "<p>各省、自治区、直辖市人民政府，国务院有关部委、直属机构，有关中央企业：</p>{box}"),
+    }[line]
+    assert old in html
+    box = etree.tostring(boxes.sidebar_box(), method="html", encoding="unicode")
+    plain = _parsed(html.replace(old, new.format(box="")).encode(), name)
+    boxed = _parsed(html.replace(old, new.format(box=box)).encode(), name)
+    assert plain["addressees"] == "各省、自治区、直辖市人民政府，国务院有关部委、直属机构，有关中央企业"
+    assert boxed == plain
