@@ -40,8 +40,13 @@ BLOCK_START = re.compile(
 LIST_ENTRY_END = re.compile(r"\d{4}-\d{2}-\d{2}$")
 RANKED_ENTRY = re.compile(r"^\s*\d{2}(?=\D)")
 # Characters no line of Chinese text may start with (they close what precedes them): a tool that
-# put one first broke the line there, whatever its width.
+# put one first on a full line's next broke the line there.
 NO_LINE_START = tuple("。，、；：？！）》」』”’…")
+# ... and those a paragraph may end with besides a sentence's end (a closing bracket or quote: an
+# attachment's 名单（2026—2030年）, a title's 》). A full line ending with one is as likely a whole
+# paragraph as a wrapped one, so it is left a line; a column-wrapped line ends in the middle of
+# the text (a character, a digit, a comma).
+PARAGRAPH_END = tuple("）)》」』”’")
 # Markdown's hard line break (two spaces, or a backslash, at the end): the writer broke the line
 # for a <br>, not for the width.
 MD_HARD_BREAK = ("  ", "\\")
@@ -70,14 +75,18 @@ def _wraps(line: str, following: str, limit: int, columns: bool) -> bool:
     text = line.rstrip()
     if not text or not following.strip() or text.endswith(SENTENCE_END) or line.endswith(MD_HARD_BREAK):
         return False
-    if columns and following.lstrip().startswith(NO_LINE_START):
-        return True
+    if columns:
+        full = _columns(text) + _columns(_first_unit(following.lstrip())) > limit
+        if not full or text.endswith(PARAGRAPH_END):
+            return False
+        if following.lstrip().startswith(NO_LINE_START):
+            return True
     if BLOCK_START.match(following) or _indent(following) > _indent(line) or rules.META_LINE.match(following):
         return False
     if LIST_ENTRY_END.search(text) or RANKED_ENTRY.match(following):
         return False
     if columns:
-        return _columns(text) + _columns(_first_unit(following.lstrip())) > limit
+        return True
     # At a space: html2text leaves ASCII on both sides of its breaks (links, image syntax).
     word = following.lstrip().split(" ", 1)[0]
     return text[-1].isascii() and word[:1].isascii() and len(text) + 1 + len(word) > limit
@@ -98,11 +107,14 @@ def _space_wrapped(lines: list[str]) -> bool:
             continue
         if len(text) > MARKDOWN_WRAP_CHARS:
             start = len(text) - len(text.lstrip())
-            if " " in text[start : MARKDOWN_WRAP_CHARS + 1]:
+            if _ANY_SPACE.search(text, start, MARKDOWN_WRAP_CHARS + 1):  # (a no-break space too)
                 return False
         elif len(text) > MARKDOWN_WRAP_CHARS - 20 and text[-1].isascii():
             near = True
     return near
+
+
+_ANY_SPACE = re.compile(r"\s")
 
 
 def _columns(text: str) -> int:
