@@ -1,7 +1,8 @@
 """Lines a rendering tool wrapped at its width, joined again: `unwrapped(lines)`.
 
 Run at their defaults, text browsers and Markdown writers wrap long lines for an 80-column
-terminal: w3m breaks CJK text at any character (`…请认真贯彻实施` / `。`), html2text breaks at spaces
+terminal: w3m breaks CJK text at any character (`…请认真贯彻实施` / `。`), lynx too at 74 characters
+counted one each (…有关中央企业，有 / 关金融机构：), html2text breaks at spaces
 (a breadcrumb over three lines, `![Scan` / `me!](…)`). A line of a rendering is otherwise a
 paragraph, so a wrapped one must be joined to what follows before the line rules run. A line is
 taken as wrapped only when the tool could not have put the next line's first character or word on
@@ -23,6 +24,9 @@ TERMINAL_COLUMNS = 80
 # it (w3m's reach 78 or 79): a page of short lines, never wrapped, is left alone (a browser's text
 # of one had lines of 77 columns).
 WRAPPED_WIDEST_MIN = 78
+# lynx -dump, at its default 80-column screen, wraps at 74 characters counted one a character,
+# wide or not (CJK text is broken anywhere, even before a ，): its widest line is 74 characters.
+LYNX_WRAP_CHARS = 74
 # html2text wraps at 78 characters (its BODY_WIDTH), and only at a space: a longer line holds no
 # space it could have broken at.
 MARKDOWN_WRAP_CHARS = 78
@@ -54,11 +58,12 @@ MD_HARD_BREAK = ("  ", "\\")
 
 def unwrapped(lines: list[str]) -> list[str]:
     """The lines with each wrapped one joined to the line after it."""
-    columns = _column_wrapped(lines)
-    markdown = not columns and _space_wrapped(lines)
-    if not (columns or markdown):
+    # (lynx's list of link targets is never wrapped: a long URL there says nothing of the width)
+    laid_out = [line for line in lines if not rules.LYNX_REFERENCE_LINE.match(line)]
+    measure = _wrap_measure(laid_out)
+    if measure is None and not _space_wrapped(lines):
         return lines
-    limit = max(map(_columns, lines)) if columns else MARKDOWN_WRAP_CHARS
+    limit = max(map(measure, laid_out)) if measure is not None else MARKDOWN_WRAP_CHARS
     out: list[str] = []
     joined = False  # the last line of `out` goes on in the next one
     for i, line in enumerate(lines):
@@ -67,16 +72,18 @@ def unwrapped(lines: list[str]) -> list[str]:
         else:
             out.append(line)
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        joined = _wraps(line, following, limit, columns)
+        joined = _wraps(line, following, limit, measure)
     return out
 
 
-def _wraps(line: str, following: str, limit: int, columns: bool) -> bool:
+def _wraps(line: str, following: str, limit: int, measure) -> bool:
+    """Whether `line` was wrapped before `following`: by `measure` (columns or characters) at
+    `limit`, or, with no measure, by html2text at a space."""
     text = line.rstrip()
     if not text or not following.strip() or text.endswith(SENTENCE_END) or line.endswith(MD_HARD_BREAK):
         return False
-    if columns:
-        full = _columns(text) + _columns(_first_unit(following.lstrip())) > limit
+    if measure is not None:
+        full = measure(text) + measure(_first_unit(following.lstrip())) > limit
         if not full or text.endswith(PARAGRAPH_END):
             return False
         if following.lstrip().startswith(NO_LINE_START):
@@ -85,11 +92,25 @@ def _wraps(line: str, following: str, limit: int, columns: bool) -> bool:
         return False
     if LIST_ENTRY_END.search(text) or RANKED_ENTRY.match(following):
         return False
-    if columns:
+    if measure is not None:
         return True
     # At a space: html2text leaves ASCII on both sides of its breaks (links, image syntax).
     word = following.lstrip().split(" ", 1)[0]
     return text[-1].isascii() and word[:1].isascii() and len(text) + 1 + len(word) > limit
+
+
+def _wrap_measure(lines: list[str]):
+    """How the rendering's lines were measured when a tool wrapped them (`_columns` for w3m,
+    `_characters` for lynx), or None when no line fills a terminal's width either way."""
+    if _column_wrapped(lines):
+        return _columns
+    if LYNX_WRAP_CHARS - 1 <= max(map(_characters, lines), default=0) <= LYNX_WRAP_CHARS:
+        return _characters
+    return None
+
+
+def _characters(text: str) -> int:
+    return len(text.rstrip())
 
 
 def _column_wrapped(lines: list[str]) -> bool:
