@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from parsers import parse
+from replica_pages import pages_with_articles
 from tests import sidebar_box as boxes
 from tests.conftest import PAGES
 from test_documents import page_url
@@ -151,24 +152,7 @@ def test_how_a_class_attribute_is_spelt_changes_nothing(name, spelling, own_pars
     assert _parsed(respelt, name) == own_parses[name]
 
 
-def _replica_pages_with_articles(count: int) -> list[tuple[str, bytes]]:
-    """Detail pages of the replica (built from the real templates) whose body holds numbered
-    articles: the real pages are cover letters, so their own parses have none to lose."""
-    from replica.site import Site
-
-    site = Site(size=60, seed=7)
-    out = []
-    for doc in site.documents():
-        html = site.resolve(doc["url"]).body
-        url = "https://www.ndrc.gov.cn" + doc["url"]
-        if any(a.source == "body" for a in parse(html, url=url).articles):
-            out.append((url, html))
-        if len(out) == count:
-            return out
-    return out
-
-
-REPLICA_PAGES = _replica_pages_with_articles(3)
+REPLICA_PAGES = pages_with_articles(3)
 
 
 @pytest.mark.parametrize("url, html", REPLICA_PAGES, ids=[u.rsplit("/", 1)[-1] for u, _ in REPLICA_PAGES])

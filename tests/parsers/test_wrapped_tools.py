@@ -15,6 +15,7 @@ import subprocess
 import pytest
 
 from parsers import parse
+from replica_pages import pages_with_articles
 from tests.conftest import PAGES, RENDERINGS
 from test_documents import page_url
 
@@ -56,23 +57,8 @@ def test_a_long_addressee_line_wrapped_by_the_tool_is_one_line_again(tool, name,
     _same(parse(_render(tool, page, tmp_path), url=page_url(name)).to_dict(), own)
 
 
-def _replica_pages(count: int) -> list[tuple[str, bytes]]:
-    from replica.site import Site
-
-    site = Site(size=60, seed=7)
-    out = []
-    for doc in site.documents():
-        html = site.resolve(doc["url"]).body
-        url = "https://www.ndrc.gov.cn" + doc["url"]
-        if any(a.source == "body" for a in parse(html, url=url).articles):
-            out.append((url, html))
-        if len(out) == count:
-            break
-    return out
-
-
 @pytest.mark.parametrize("tool", list(TOOLS))
-@pytest.mark.parametrize("url, html", _replica_pages(6), ids=lambda v: v.rsplit("/", 1)[-1] if isinstance(v, str) else "")
+@pytest.mark.parametrize("url, html", pages_with_articles(6), ids=lambda v: v.rsplit("/", 1)[-1] if isinstance(v, str) else "")
 def test_a_page_of_numbered_articles_wrapped_by_the_tool_keeps_its_articles(tool, url, html, tmp_path):
     own = parse(html, url=url).to_dict()
     _same(parse(_render(tool, html, tmp_path), url=url).to_dict(), own)
