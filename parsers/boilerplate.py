@@ -37,6 +37,10 @@ MD_EMPHASIS = re.compile(
     # inside a word, as in t20260828_1407232, is no markup)
     r"|(?<![A-Za-z0-9_\\])_(?!\s)([^_\n]+?)(?<!\s)_(?![A-Za-z0-9_])"
 )
+# Emphasis a box cut in two (`**中` / the box / `华人民共和国国家发展和改革委员会令**`) leaves each
+# half with one mark, at the cut's side of the line: paired marks are gone by then, so a mark
+# left at a line's start or end is one of these.
+MD_UNPAIRED_EMPHASIS = re.compile(r"^(?:\*\*|__)(?=\S)|(?<=\S)(?:\*\*|__)$")
 # A line of emphasis markers alone (`**` of an emptied <b><br></b>): markup with nothing in it.
 MD_EMPTY_EMPHASIS = re.compile(r"^\s*(?:\*\*|__|\*|_)+\s*$")
 # Backslash escapes a Markdown writer adds before punctuation it would otherwise read as markup.
@@ -197,6 +201,7 @@ def strip_markup(line: str) -> tuple[str, list[tuple[str, str]], int]:
     while previous != line:  # nested emphasis (***x***) needs a second pass
         previous = line
         line = MD_EMPHASIS.sub(lambda m: next(g for g in m.groups()[1:] if g is not None), line)
+    line = MD_UNPAIRED_EMPHASIS.sub("", line.strip())
     line = MD_ESCAPE.sub(r"\1", line)
     line = html.unescape(line)
     return line.strip(), [(MD_ESCAPE.sub(r"\1", t).strip(), u) for t, u in links], level

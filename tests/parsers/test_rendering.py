@@ -14,6 +14,8 @@ from parsers.model import Attachment, Link
 from parsers.rendering import extract_rendering
 from tests.conftest import FIXTURES, RENDERINGS
 
+HTML2TEXT = __import__("pathlib").Path(__file__).resolve().parents[1] / "renderings" / "html2text"
+
 URL = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202203/t20220328_1320629.html"
 
 # Where the real rendering's box starts and ends (the lines are part of the fixture).
@@ -331,3 +333,24 @@ def test_footer_words_inside_the_body_stay():
         "联系我们：010-12345678",
         "请各单位按时报名。",
     )
+
+
+@pytest.mark.parametrize("cut", [2, 4, 10])  # (a lone 中 is the font-size widget: 大 中 小)
+def test_bold_heading_a_box_cut_in_two_is_read_whole(cut):
+    # html2text of a 令 page with the 排行榜 box inside its bold heading: **中 / box /
+    # 华人民共和国国家发展和改革委员会令** — each half kept its one ** as text, and the heading,
+    # no longer an order's heading, gave no issuer.
+    from parsers import parse
+
+    lines = (HTML2TEXT / "fzggwl_t20260211_1403694.live.md").read_text(encoding="utf-8").split("\n")
+    heading = lines.index("**中华人民共和国国家发展和改革委员会令**")
+    start = lines.index("排行榜")
+    box = lines[start : lines.index("", start + 8)]  # the heading and its five ranked entries
+    assert len(box) > 5
+    text = "**中华人民共和国国家发展和改革委员会令**"
+    cut_lines = [text[: 2 + cut], "", *box, "", text[2 + cut :]]
+    url = "https://www.ndrc.gov.cn/xxgk/zcfb/fzggwl/202602/t20260211_1403694.html"
+    own = parse("\n".join(lines).encode(), url=url).to_dict()
+    got = parse("\n".join(lines[:heading] + cut_lines + lines[heading + 1 :]).encode(), url=url).to_dict()
+    for key in ("title", "doc_number", "issuers", "written_date", "body_text"):
+        assert got[key] == own[key], key
