@@ -51,6 +51,10 @@ NO_LINE_START = tuple("。，、；：？！）》」』”’…")
 # paragraph as a wrapped one, so it is left a line; a column-wrapped line ends in the middle of
 # the text (a character, a digit, a comma).
 PARAGRAPH_END = tuple("）)》」』”’")
+# Any space a writer could break at, a no-break space too (markdownify writes its breadcrumb so).
+_ANY_SPACE = re.compile(r"\s")
+# An ASCII word: what a tool moves to the next line whole.
+_ASCII_WORD = re.compile(r"[\x21-\x7e]+")
 # Markdown's hard line break (two spaces, or a backslash, at the end): the writer broke the line
 # for a <br>, not for the width.
 MD_HARD_BREAK = ("  ", "\\")
@@ -102,7 +106,7 @@ def _wraps(line: str, following: str, limit: int, measure) -> bool:
 def _wrap_measure(lines: list[str]):
     """How the rendering's lines were measured when a tool wrapped them (`_columns` for w3m,
     `_characters` for lynx), or None when no line fills a terminal's width either way."""
-    if _column_wrapped(lines):
+    if WRAPPED_WIDEST_MIN <= max(map(_columns, lines), default=0) <= TERMINAL_COLUMNS:
         return _columns
     if LYNX_WRAP_CHARS - 1 <= max(map(_characters, lines), default=0) <= LYNX_WRAP_CHARS:
         return _characters
@@ -111,11 +115,6 @@ def _wrap_measure(lines: list[str]):
 
 def _characters(text: str) -> int:
     return len(text.rstrip())
-
-
-def _column_wrapped(lines: list[str]) -> bool:
-    widest = max(map(_columns, lines), default=0)
-    return WRAPPED_WIDEST_MIN <= widest <= TERMINAL_COLUMNS
 
 
 def _space_wrapped(lines: list[str]) -> bool:
@@ -135,9 +134,6 @@ def _space_wrapped(lines: list[str]) -> bool:
     return near
 
 
-_ANY_SPACE = re.compile(r"\s")
-
-
 def _columns(text: str) -> int:
     """Terminal columns: two for a wide (CJK) character."""
     if text.isascii():
@@ -151,7 +147,7 @@ def _first_unit(text: str) -> str:
         return ""
     if not text[0].isascii():
         return text[0]
-    match = re.match(r"[\x21-\x7e]+", text)
+    match = _ASCII_WORD.match(text)
     return match.group(0) if match else text[0]
 
 

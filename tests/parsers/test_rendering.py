@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers import boilerplate as rules
+from parsers import parse
 from parsers.model import Attachment, Link
 from parsers.rendering import extract_rendering
 from tests.conftest import FIXTURES, RENDERINGS
 
-HTML2TEXT = __import__("pathlib").Path(__file__).resolve().parents[1] / "renderings" / "html2text"
+HTML2TEXT = Path(__file__).resolve().parents[1] / "renderings" / "html2text"
 
 URL = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202203/t20220328_1320629.html"
 
@@ -340,7 +342,6 @@ def test_bold_heading_a_box_cut_in_two_is_read_whole(cut):
     # html2text of a 令 page with the 排行榜 box inside its bold heading: **中 / box /
     # 华人民共和国国家发展和改革委员会令** — each half kept its one ** as text, and the heading,
     # no longer an order's heading, gave no issuer.
-    from parsers import parse
 
     lines = (HTML2TEXT / "fzggwl_t20260211_1403694.live.md").read_text(encoding="utf-8").split("\n")
     heading = lines.index("**中华人民共和国国家发展和改革委员会令**")
