@@ -87,7 +87,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "attachments": "attached files; text filled when the file was fetched and read",
     "interpretations": "the 相关解读 links, de-duplicated",
     "warnings": "what the parser was unsure of, in words",
-    "tables": "tables of the body kept as rows of cell texts; their text also stays in body_text, one row a line, cells separated by \" | \"",
+    "tables": "tables of the body kept as rows of cell texts (a cell spanning rows or columns repeated in each); their text also stays in body_text, one row a line, cells separated by \" | \"",
     "expiry_date": "the end of a stated 有效期 (有效期至 a date, or 有效期N年 counted from effective_date)",
     "relations": "what this document says of others (repeals, replaces, amends, implements, interprets, cites);"
     " target_id filled once the target is stored",

@@ -14,7 +14,7 @@ from parsers.frozen import frozen
 
 # Bump when a change to the parsers can change their output for the same input; stored with each
 # document so `ndrc-policy reparse` can tell which rows an improvement touched.
-PARSER_VERSION = "1.3.4"
+PARSER_VERSION = "1.3.5"
 
 
 @frozen

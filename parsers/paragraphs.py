@@ -207,16 +207,28 @@ class ParagraphBuilder:
         """A data table as rows (one paragraph a row, cells kept); False for a layout table,
         which the caller walks as text."""
         grid: list[tuple[str, ...]] = []
+        widest = 0  # the most cells a row with text has in the markup (spans not counted)
+        spanned: dict[int, list] = {}  # column → [text, rows it still fills] of a rowspan cell
         for row in _table_rows(table):
-            cells = []
+            cells: list[str] = []
+            written = 0
             for cell in row:
                 if cell.tag in CELL_TAGS:
+                    written += 1
+                    _fill_spanned(cells, spanned)
                     inner = ParagraphBuilder()
                     inner.walk(cell, False)
-                    cells.append(" ".join(t for t, _ in inner.merged()))
+                    text = " ".join(t for t, _ in inner.merged())
+                    down = _span(cell.get("rowspan"))
+                    for _ in range(_span(cell.get("colspan"))):
+                        if down > 1:
+                            spanned[len(cells)] = [text, down - 1]
+                        cells.append(text)
+            _fill_spanned(cells, spanned, to_end=True)
             if any(cells):
                 grid.append(tuple(cells))
-        if not grid or max(len(r) for r in grid) < 2:
+                widest = max(widest, written)
+        if not grid or widest < 2:
             return False
         for caption in table.iterchildren("caption"):
             self.walk(caption, False)
@@ -255,6 +267,40 @@ class ParagraphBuilder:
             if is_centered_:
                 centered.append(i)
         return tuple(texts), frozenset(centered)
+
+
+# The most rows or columns a cell is taken to span: a larger colspan or rowspan (a typo, or
+# colspan="1000" for "all") is read as this many, so a cell is never copied without end.
+SPAN_MAX = 50
+
+
+def _span(value: str | None) -> int:
+    """A colspan or rowspan: 1 when absent, not a number or below 1 (rowspan="0", "to the
+    end", is read as 1)."""
+    if not value:
+        return 1
+    try:
+        return min(max(int(value.strip()), 1), SPAN_MAX)
+    except ValueError:
+        return 1
+
+
+def _fill_spanned(cells: list[str], spanned: dict[int, list], *, to_end: bool = False) -> None:
+    """Put in a row the cells of the rows above that span down to it, at their columns: those
+    at the next column (before a cell of the row), or every one left (`to_end`, after its last
+    cell; a column between them that no cell fills stays empty). A cell spanning rows and
+    columns is repeated in each, as a reader of the table sees it."""
+    while spanned and (len(cells) in spanned or (to_end and len(cells) < max(spanned))):
+        column = len(cells)
+        if column not in spanned:
+            cells.append("")
+            continue
+        text, left = spanned[column]
+        cells.append(text)
+        if left > 1:
+            spanned[column][1] = left - 1
+        else:
+            del spanned[column]
 
 
 def _table_rows(table: etree._Element):

@@ -137,3 +137,31 @@ def test_html2text_tables_keep_their_rows():
     doc = parse(_markdown("html2text", _page().decode("utf-8")).encode("utf-8"), URL)
     assert [list(r) for r in doc.tables[0].rows][1:] == [["1", "国家物流枢纽（天津）", "天津市"], ["2", "国家骨干冷链物流基地", ""]]
     assert "---" not in doc.body_text
+
+
+PRICE_TABLE = (
+    "<table><tr><th>地区</th><th>类别</th><th>价格（元/千瓦时）</th></tr>"
+    '<tr><td rowspan="2">天津</td><td>一般工商业</td><td>0.36</td></tr>'
+    "<tr><td>大工业</td><td>0.31</td></tr>"
+    '<tr><td colspan="2">合计</td><td>0.67</td></tr>'
+    '<tr><td rowspan="9">河北</td><td>居民</td><td rowspan="0">0.52</td></tr>'
+    '<tr><td colspan="x">山西</td><td colspan="1000">居民</td></tr></table>'
+)
+
+
+def test_a_cell_spanning_rows_or_columns_is_in_each_of_them():
+    # A price table names its region once for several rows (rowspan) and writes its total across
+    # two columns (colspan): each row keeps a cell for every column, as a reader of it sees it. A
+    # span past the table's end, of 0, not a number or of a thousand reads as far as it can.
+    doc = parse(_page(PRICE_TABLE), URL)
+    rows = [list(r) for r in doc.tables[0].rows]
+    assert rows[:5] == [
+        ["地区", "类别", "价格（元/千瓦时）"],
+        ["天津", "一般工商业", "0.36"],
+        ["天津", "大工业", "0.31"],
+        ["合计", "合计", "0.67"],
+        ["河北", "居民", "0.52"],
+    ]
+    assert rows[5][:2] == ["河北", "山西"] and set(rows[5][2:]) == {"居民"} and len(rows[5]) <= 60
+    assert "天津 | 大工业 | 0.31" in doc.body_text.split("\n")
+    jsonschema.validate(doc.to_dict(), load_schema())
